@@ -1,0 +1,234 @@
+// Command dreamcomp runs applications on an X display, cuts the display into one
+// tile per client screen and streams each tile over WebRTC (WHEP).
+//
+//	dreamcomp --span 3 -- xterm
+//
+// starts its own 5760x1080 Xvfb, runs xterm on it and serves three 1920x1080 tiles
+// on http://127.0.0.1:8040. See README.md for every flag.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"dream/compositor"
+	"dream/internal/cli"
+	"dream/internal/xvfb"
+)
+
+const usage = `usage: dreamcomp [flags] [-- CMD ARGS...]
+
+Runs CMD on an X display (its own Xvfb unless --display names one), cuts the
+display into --span tiles side by side and serves each tile as WebRTC video:
+POST /whep/{tile} (tiles numbered from 1), GET /tiles. dreamcomp ends when CMD
+ends, on Ctrl-C, or when the X display goes away.
+
+Flags:
+`
+
+type options struct {
+	span         int
+	tileSize     string
+	display      string
+	codec        string
+	fps          int
+	bitrate      int
+	listen       string
+	maxViewers   int
+	logLevel     string
+	command      []string
+	tileW, tileH int
+}
+
+func main() {
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		cli.Fatal("dreamcomp", err)
+	}
+	log, err := cli.Logger(opts.logLevel)
+	if err != nil {
+		cli.Fatal("dreamcomp", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts, log); err != nil {
+		stop()
+		cli.Fatal("dreamcomp", err)
+	}
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("dreamcomp", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.IntVar(&o.span, "span", 1, "number of tiles side by side: one per client screen")
+	fs.StringVar(&o.tileSize, "tile-size", "1920x1080", "size of one tile `WxH` for the built-in display (ignored with --display)")
+	fs.StringVar(&o.display, "display", "", "capture this existing X display (`:N`) instead of starting one; tile width = screen width / span")
+	fs.StringVar(&o.codec, "codec", compositor.DefaultCodec, "video codec: h264 (Constrained Baseline, openh264) or vp8 (libvpx)")
+	fs.IntVar(&o.fps, "fps", compositor.DefaultFPS, "most frames a second per tile (frames are sent only when pixels change)")
+	fs.IntVar(&o.bitrate, "bitrate", 0, "target bitrate per tile in `kbit/s`; 0 picks one by tile size")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8040", "HTTP `address` for WHEP and /tiles")
+	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	pos, tail, err := cli.Parse(fs, args)
+	if err != nil {
+		return o, err
+	}
+	if len(pos) > 0 {
+		return o, fmt.Errorf("unexpected argument %q: put the command to run after --, as in: dreamcomp -- %s", pos[0], strings.Join(pos, " "))
+	}
+	o.command = tail
+	if o.tileW, o.tileH, err = parseSize(o.tileSize); err != nil {
+		return o, err
+	}
+	switch {
+	case o.fps < 1 || o.fps > 240:
+		return o, fmt.Errorf("--fps %d: want 1 to 240", o.fps)
+	case o.bitrate < 0:
+		return o, fmt.Errorf("--bitrate %d: want a positive kbit/s, or 0 for automatic", o.bitrate)
+	case o.maxViewers < 1:
+		return o, fmt.Errorf("--max-viewers %d: want at least 1", o.maxViewers)
+	case o.codec != "h264" && o.codec != "vp8":
+		return o, fmt.Errorf("--codec %q: want h264 or vp8", o.codec)
+	}
+	return o, nil
+}
+
+func parseSize(s string) (w, h int, err error) {
+	ws, hs, ok := strings.Cut(s, "x")
+	w, err1 := strconv.Atoi(ws)
+	h, err2 := strconv.Atoi(hs)
+	if !ok || err1 != nil || err2 != nil || w < 16 || h < 16 || w > 8192 || h > 8192 {
+		return 0, 0, fmt.Errorf("--tile-size %q: want WIDTHxHEIGHT, like 1920x1080 (16 to 8192 each)", s)
+	}
+	return w, h, nil
+}
+
+func run(ctx context.Context, o options, log *slog.Logger) error {
+	display := o.display
+	if display == "" {
+		x, err := xvfb.Start(ctx, xvfb.Config{Width: o.span * o.tileW, Height: o.tileH, GLX: true, Log: log.With("component", "xvfb")})
+		if err != nil {
+			return err
+		}
+		defer x.Stop()
+		display = x.Display()
+	}
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w (is another dreamcomp running? pick another --listen)", o.listen, err)
+	}
+	loopback := isLoopback(ln.Addr())
+	if !loopback {
+		log.Warn("listening beyond loopback without authentication: anyone who can reach this address can watch the desktop", "listen", ln.Addr())
+	}
+
+	comp, err := compositor.New(compositor.Config{
+		Display: display, Span: o.span, Codec: o.codec, FPS: o.fps, BitrateKbps: o.bitrate,
+		LoopbackOnly: loopback, MaxViewers: o.maxViewers, Log: log,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer comp.Close()
+
+	srv := &http.Server{Handler: comp.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- srv.Serve(ln) }()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+
+	l := comp.Layout()
+	t := l.Tiles[0].Rect
+	log.Info("dreamcomp serving", "display", display, "size", fmt.Sprintf("%dx%d", l.Screen.Dx(), l.Screen.Dy()),
+		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec,
+		"url", "http://"+ln.Addr().String())
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	compErr := make(chan error, 1)
+	go func() { compErr <- comp.Run(ctx) }()
+
+	var childDone chan error
+	if len(o.command) > 0 {
+		child, done, err := startChild(o.command, display)
+		if err != nil {
+			return err
+		}
+		defer stopChild(child, done)
+		childDone = done
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("stopping")
+		cancel()
+		return <-compErr
+	case err := <-compErr:
+		if err != nil {
+			return fmt.Errorf("display %s: %w", display, err)
+		}
+		return nil
+	case err := <-httpErr:
+		return fmt.Errorf("HTTP server on %s: %w", o.listen, err)
+	case err := <-childDone:
+		childDone <- err // for stopChild
+		cancel()
+		<-compErr
+		if err != nil {
+			return fmt.Errorf("%s: %w", o.command[0], err)
+		}
+		log.Info("command ended", "command", o.command[0])
+		return nil
+	}
+}
+
+// startChild runs the command on the display in its own process group, so that
+// stopping it stops whatever it started too.
+func startChild(command []string, display string) (*exec.Cmd, chan error, error) {
+	cmd := exec.Command(command[0], command[1:]...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("cannot start %s: %w", command[0], err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	return cmd, done, nil
+}
+
+func stopChild(cmd *exec.Cmd, done chan error) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case err := <-done:
+		done <- err
+	case <-time.After(3 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	}
+}
+
+func isLoopback(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}

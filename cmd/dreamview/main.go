@@ -1,0 +1,231 @@
+// Command dreamview plays one tile of a dreamcomp server fullscreen.
+//
+//	dreamview http://SERVER:8040 --tile 2
+//
+// See README.md for every flag.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"syscall"
+	"time"
+
+	"dream/internal/cli"
+	"dream/internal/yuv"
+	"dream/viewer/client"
+	"dream/viewer/player"
+	"dream/viewer/render"
+)
+
+// GLFW and OpenGL must run on the main OS thread.
+func init() { runtime.LockOSThread() }
+
+const usage = `usage: dreamview [flags] URL
+
+Plays one tile of the dreamcomp server at URL (like http://192.168.1.10:8040)
+fullscreen. --headless decodes without a window.
+
+Flags:
+`
+
+type options struct {
+	url           string
+	tile          int
+	windowed      bool
+	headless      bool
+	frames        int
+	snapshot      string
+	snapshotEvery time.Duration
+	stats         bool
+	logLevel      string
+}
+
+func main() {
+	o, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		cli.Fatal("dreamview", err)
+	}
+	log, err := cli.Logger(o.logLevel)
+	if err != nil {
+		cli.Fatal("dreamview", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, log); err != nil {
+		stop()
+		cli.Fatal("dreamview", err)
+	}
+}
+
+func parseFlags(args []string) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("dreamview", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.IntVar(&o.tile, "tile", 1, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them")
+	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
+	fs.BoolVar(&o.headless, "headless", false, "decode without a window (for tests, benchmarks and machines with no display)")
+	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
+	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
+	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "also rewrite the --snapshot file this often while playing (like 1s)")
+	fs.BoolVar(&o.stats, "stats", false, "print one JSON line a second on stdout: tile, frames, fps, kbps, decode_ms")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	pos, tail, err := cli.Parse(fs, args)
+	if err != nil {
+		return o, err
+	}
+	pos = append(pos, tail...)
+	switch {
+	case len(pos) == 0:
+		fs.Usage()
+		return o, errors.New("no server URL given: dreamview http://SERVER:8040 --tile N")
+	case len(pos) > 1:
+		return o, fmt.Errorf("unexpected argument %q after the URL", pos[1])
+	case o.tile < 1:
+		return o, fmt.Errorf("--tile %d: tiles are numbered from 1", o.tile)
+	case o.frames < 0:
+		return o, fmt.Errorf("--frames %d: want 0 or more", o.frames)
+	case o.snapshotEvery < 0 || (o.snapshotEvery > 0 && o.snapshot == ""):
+		return o, errors.New("--snapshot-every needs --snapshot FILE.png and a positive interval")
+	}
+	o.url = pos[0]
+	return o, nil
+}
+
+func run(ctx context.Context, o options, log *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var win *render.Window
+	headless := &render.Headless{Keep: o.snapshot != ""}
+	var out player.Sink = headless
+	if !o.headless {
+		var err error
+		win, err = render.NewWindow(render.WindowConfig{Title: fmt.Sprintf("dream tile %d", o.tile), Windowed: o.windowed})
+		if err != nil {
+			return err
+		}
+		defer win.Close()
+		out = tee{win, headless}
+	}
+
+	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client")})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+
+	p := player.New(out)
+	defer p.Close()
+	handle := p.Handle
+	if o.frames > 0 {
+		handle = func(f client.Frame) error {
+			err := p.Handle(f)
+			if p.Stats().Frames >= uint64(o.frames) {
+				cancel()
+			}
+			return err
+		}
+	}
+
+	done := make(chan error, 1)
+	go func() {
+		err := sess.Frames(ctx, handle)
+		cancel()
+		done <- err
+	}()
+	if o.stats {
+		go printStats(ctx, o.tile, p)
+	}
+	if o.snapshotEvery > 0 {
+		go keepSnapshot(ctx, o.snapshotEvery, o.snapshot, headless, log)
+	}
+	if win != nil {
+		win.Run(ctx) // returns when ctx ends or the window is closed
+		cancel()
+	}
+	err = <-done
+	if o.snapshot != "" {
+		if serr := headless.Snapshot(o.snapshot); serr != nil && err == nil {
+			err = serr
+		}
+	}
+	return err
+}
+
+// tee shows each picture on both sinks.
+type tee []player.Sink
+
+func (t tee) Show(pic *yuv.I420) {
+	for _, s := range t {
+		s.Show(pic)
+	}
+}
+
+// statsLine is one line of --stats output.
+type statsLine struct {
+	Tile     int     `json:"tile"`
+	Frames   uint64  `json:"frames"`
+	FPS      float64 `json:"fps"`
+	Kbps     float64 `json:"kbps"`
+	DecodeMs float64 `json:"decode_ms"`
+	Width    int     `json:"width"`
+	Height   int     `json:"height"`
+}
+
+func printStats(ctx context.Context, tile int, p *player.Player) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	enc := json.NewEncoder(os.Stdout)
+	prev, prevAt := p.Stats(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick.C:
+			s := p.Stats()
+			dt := now.Sub(prevAt).Seconds()
+			line := statsLine{Tile: tile, Frames: s.Frames, Width: s.Width, Height: s.Height,
+				FPS:  round(float64(s.Frames-prev.Frames) / dt),
+				Kbps: round(float64(s.Bytes-prev.Bytes) * 8 / 1000 / dt)}
+			if n := s.Frames - prev.Frames; n > 0 {
+				line.DecodeMs = round(float64(s.DecodeTime-prev.DecodeTime) / float64(time.Millisecond) / float64(n))
+			}
+			enc.Encode(line)
+			prev, prevAt = s, now
+		}
+	}
+}
+
+func keepSnapshot(ctx context.Context, every time.Duration, path string, h *render.Headless, log *slog.Logger) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	var last uint64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			img, seq, ok := h.Latest()
+			if !ok || seq == last {
+				continue
+			}
+			last = seq
+			if err := render.WritePNG(path, img); err != nil {
+				log.Warn("snapshot", "err", err)
+			}
+		}
+	}
+}
+
+func round(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

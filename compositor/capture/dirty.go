@@ -1,0 +1,46 @@
+package capture
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/jezek/xgb/damage"
+	"github.com/jezek/xgb/xfixes"
+)
+
+// Dirty returns the screen rectangles changed since the previous call,
+// appended to dst[:0], and marks them clean, which re-arms Damaged. The
+// rectangles do not overlap. It costs one round trip to the X server.
+func (s *Source) Dirty(dst []image.Rectangle) ([]image.Rectangle, error) {
+	dst = dst[:0]
+	s.dirtyMu.Lock()
+	defer s.dirtyMu.Unlock()
+	select {
+	case <-s.done:
+		return dst, s.err
+	default:
+	}
+	// Consume the pending signal first: damage before this Subtract is
+	// collected now, and a notify for damage after it signals again.
+	select {
+	case <-s.damaged:
+	default:
+	}
+	// Repair 0 (None) takes all damage and leaves the object empty; the
+	// damage goes into s.region. Swapping the two returns nothing.
+	damage.Subtract(s.conn, s.dmg, 0, s.region)
+	reply, err := xfixes.FetchRegion(s.conn, s.region).Reply()
+	if err != nil {
+		select {
+		case <-s.done:
+			return dst, s.err
+		default:
+		}
+		return dst, fmt.Errorf("capture: display %s: fetch damaged region: %w", s.display, err)
+	}
+	for _, r := range reply.Rectangles {
+		x, y := int(r.X), int(r.Y)
+		dst = append(dst, image.Rect(x, y, x+int(r.Width), y+int(r.Height)))
+	}
+	return dst, nil
+}

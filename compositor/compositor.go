@@ -1,0 +1,153 @@
+package compositor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"net/http"
+
+	"golang.org/x/sync/errgroup"
+
+	"dream/compositor/capture"
+	"dream/compositor/layout"
+	"dream/compositor/stream"
+)
+
+// Config configures a Compositor. The zero value captures $DISPLAY as one tile in
+// H.264.
+type Config struct {
+	Display     string // X display to capture; "" means $DISPLAY
+	Span        int    // tiles side by side; 0 means 1
+	Codec       string // "h264" or "vp8"; "" means DefaultCodec
+	FPS         int    // most frames a second per tile; 0 means DefaultFPS
+	BitrateKbps int    // per tile; 0 lets the encoder pick by tile size
+	// LoopbackOnly offers media on loopback alone (the HTTP side listens there).
+	LoopbackOnly bool
+	MaxViewers   int // per tile; 0 means stream.DefaultMaxViewers
+	Log          *slog.Logger
+}
+
+// Defaults, chosen by measurement (see README).
+const (
+	DefaultCodec = "h264"
+	DefaultFPS   = 60
+)
+
+// Compositor captures one X display and serves it as tiles.
+type Compositor struct {
+	log    *slog.Logger
+	src    *capture.Source
+	layout layout.Layout
+	tiles  []*tile
+	server *stream.Server
+}
+
+// New opens the display, cuts it into tiles and makes one encoder per tile.
+func New(cfg Config) (*Compositor, error) {
+	if cfg.Span == 0 {
+		cfg.Span = 1
+	}
+	if cfg.Codec == "" {
+		cfg.Codec = DefaultCodec
+	}
+	if cfg.FPS <= 0 {
+		cfg.FPS = DefaultFPS
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	src, err := capture.Open(capture.Config{Display: cfg.Display, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	c := &Compositor{log: log, src: src}
+	w, h := src.Size()
+	if c.layout, err = layout.Span(w, h, cfg.Span); err != nil {
+		src.Close()
+		return nil, fmt.Errorf("display %s is %dx%d: %w", cfg.Display, w, h, err)
+	}
+	tiles := make([]*stream.Tile, len(c.layout.Tiles))
+	for i, lt := range c.layout.Tiles {
+		t, err := newTile(src, lt.Number, lt.Rect, cfg, log)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		c.tiles = append(c.tiles, t)
+		tiles[i] = t.stream
+	}
+	c.server, err = stream.New(stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers}, tiles)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Handler serves WHEP and GET /tiles.
+func (c *Compositor) Handler() http.Handler { return c.server }
+
+// Layout is the cut of the screen into tiles.
+func (c *Compositor) Layout() layout.Layout { return c.layout }
+
+// Stats returns each tile's counters, tile 1 first.
+func (c *Compositor) Stats() []stream.TileStats {
+	s := make([]stream.TileStats, len(c.tiles))
+	for i, t := range c.tiles {
+		s[i] = t.stream.Stats()
+	}
+	return s
+}
+
+// Run watches the display and runs the tiles until ctx ends (nil) or the X
+// display goes away (an error naming it).
+func (c *Compositor) Run(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return c.watch(ctx) })
+	for _, t := range c.tiles {
+		g.Go(func() error { return t.run(ctx) })
+	}
+	return g.Wait()
+}
+
+// watch turns damage into dirty tiles.
+func (c *Compositor) watch(ctx context.Context) error {
+	rects := make([]image.Rectangle, 0, 64)
+	dirty := make([]bool, len(c.tiles))
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-c.src.Done():
+			return c.src.Err()
+		case <-c.src.Damaged():
+		}
+		var err error
+		if rects, err = c.src.Dirty(rects); err != nil {
+			return err
+		}
+		clear(dirty)
+		c.layout.MarkDirty(rects, dirty)
+		for i, d := range dirty {
+			if d {
+				c.tiles[i].stream.MarkDirty()
+			}
+		}
+	}
+}
+
+// Close hangs up every viewer and releases the encoders and the display.
+func (c *Compositor) Close() error {
+	var errs []error
+	if c.server != nil {
+		errs = append(errs, c.server.Close())
+	}
+	for _, t := range c.tiles {
+		errs = append(errs, t.close())
+	}
+	errs = append(errs, c.src.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,299 @@
+package compositor_test
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
+	"dream/compositor"
+	"dream/internal/testpattern"
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+	"dream/internal/yuv"
+	"dream/viewer/client"
+	"dream/viewer/player"
+	"dream/viewer/render"
+)
+
+const (
+	tileW, tileH = 320, 240
+	span         = 3
+)
+
+// TestSpanEndToEnd runs the whole pipeline for each codec: Xvfb with the test
+// pattern, a compositor spanning three tiles, and headless viewers over real
+// WebRTC on loopback.
+func TestSpanEndToEnd(t *testing.T) {
+	for _, codec := range []string{"h264", "vp8"} {
+		t.Run(codec, func(t *testing.T) { testSpan(t, codec) })
+	}
+}
+
+func testSpan(t *testing.T, codec string) {
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: span * tileW, Height: tileH})
+	pat, err := testpattern.Start(x.Display(), span)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pat.Close()
+
+	comp, err := compositor.New(compositor.Config{Display: x.Display(), Span: span, Codec: codec, LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer comp.Close()
+	srv := httptest.NewServer(comp.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	runErr := make(chan error, 1)
+	go func() { runErr <- comp.Run(ctx) }()
+
+	viewers := make([]*viewer, span)
+	for i := range viewers {
+		viewers[i] = startViewer(t, ctx, srv.URL, i+1)
+	}
+	screen := grabScreen(t, x.Display())
+
+	// Each viewer shows its own region of the X screen.
+	for i, v := range viewers {
+		want := region(screen, comp.Layout().Tiles[i].Rect)
+		v.waitFor(t, fmt.Sprintf("tile %d matches its region of the screen", i+1), func(pic *yuv.I420) bool {
+			return yuv.PSNR(pic, want) >= 30
+		})
+		pic := v.picture(t)
+		t.Logf("tile %d: %.1f dB", i+1, yuv.PSNR(pic, want))
+		// And not another tile's: the tiles' contents differ.
+		other := region(screen, comp.Layout().Tiles[(i+1)%span].Rect)
+		if p := yuv.PSNR(pic, other); p >= 30 {
+			t.Errorf("tile %d also matches tile %d at %.1f dB: the pattern's tiles are not distinct", i+1, (i+1)%span+1, p)
+		}
+	}
+
+	// A static desktop encodes nothing.
+	settle(comp)
+	before := comp.Stats()
+	time.Sleep(2 * time.Second)
+	after := comp.Stats()
+	for i := range before {
+		if after[i].Frames != before[i].Frames {
+			t.Errorf("static desktop: tile %d encoded %d frames in 2 s; want 0", i+1, after[i].Frames-before[i].Frames)
+		}
+	}
+
+	// A change inside tile 2 reaches viewer 2, and tiles 1 and 3 encode nothing.
+	t2 := comp.Layout().Tiles[1].Rect
+	box := image.Rect(t2.Min.X+40, t2.Min.Y+40, t2.Min.X+120, t2.Min.Y+100)
+	magenta := color.RGBA{255, 0, 255, 255}
+	before = comp.Stats()
+	changed := time.Now()
+	if err := pat.Fill(box, magenta); err != nil {
+		t.Fatal(err)
+	}
+	local := box.Sub(t2.Min)
+	viewers[1].waitFor(t, "viewer 2 shows the magenta box", func(pic *yuv.I420) bool {
+		return near(meanRGB(pic, local.Inset(4)), magenta, 24)
+	})
+	t.Logf("change in tile 2 shown by viewer 2 after %v", time.Since(changed).Round(time.Millisecond))
+	settle(comp)
+	after = comp.Stats()
+	for _, i := range []int{0, 2} {
+		if after[i].Frames != before[i].Frames {
+			t.Errorf("a change in tile 2 made tile %d encode %d frames; want 0", i+1, after[i].Frames-before[i].Frames)
+		}
+	}
+	if after[1].Frames == before[1].Frames {
+		t.Errorf("tile 2 encoded no frame for its change")
+	}
+
+	// Two viewers of one tile share its one encoder: both receive every frame it sends.
+	mirror := startViewer(t, ctx, srv.URL, 2)
+	mirror.waitFor(t, "the second viewer of tile 2 shows the magenta box", func(pic *yuv.I420) bool {
+		return near(meanRGB(pic, local.Inset(4)), magenta, 24)
+	})
+	settle(comp)
+	if n := comp.Stats()[1].Viewers; n != 2 {
+		t.Errorf("tile 2 has %d viewers; want 2", n)
+	}
+	sent := comp.Stats()[1].Frames
+	gotA, gotB := viewers[1].frames(), mirror.frames()
+	green := color.RGBA{0, 200, 0, 255}
+	for k := 0; k < 5; k++ {
+		c := magenta
+		if k%2 == 0 {
+			c = green
+		}
+		if err := pat.Fill(box, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []*viewer{viewers[1], mirror} {
+			v.waitFor(t, fmt.Sprintf("change %d shown", k), func(pic *yuv.I420) bool {
+				return near(meanRGB(pic, local.Inset(4)), c, 24)
+			})
+		}
+	}
+	settle(comp)
+	sentNow := comp.Stats()[1].Frames - sent
+	a, b := viewers[1].frames()-gotA, mirror.frames()-gotB
+	if a != sentNow || b != sentNow {
+		t.Errorf("tile 2 sent %d frames; viewers received %d and %d; want every frame to reach both", sentNow, a, b)
+	}
+	for _, i := range []int{0, 2} {
+		if d := comp.Stats()[i].Frames - after[i].Frames; d != 0 {
+			t.Errorf("changes in tile 2 made tile %d encode %d frames; want 0", i+1, d)
+		}
+	}
+
+	cancel()
+	if err := <-runErr; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
+
+// settle waits until no tile has sent a frame for 300 ms.
+func settle(comp *compositor.Compositor) {
+	last := comp.Stats()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(300 * time.Millisecond)
+		now := comp.Stats()
+		same := true
+		for i := range now {
+			same = same && now[i].Frames == last[i].Frames
+		}
+		if same {
+			return
+		}
+		last = now
+	}
+}
+
+// viewer is a headless dreamview in process.
+type viewer struct {
+	tile   int
+	sink   *render.Headless
+	player *player.Player
+	mu     sync.Mutex
+	pic    *yuv.I420
+}
+
+func startViewer(t *testing.T, ctx context.Context, url string, tile int) *viewer {
+	t.Helper()
+	sess, err := client.Dial(ctx, client.Config{URL: url, Tile: tile})
+	if err != nil {
+		t.Fatalf("viewer of tile %d: %v", tile, err)
+	}
+	v := &viewer{tile: tile, sink: &render.Headless{Keep: true}}
+	v.player = player.New(v.sink)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := sess.Frames(ctx, v.player.Handle); err != nil && ctx.Err() == nil {
+			t.Errorf("viewer of tile %d: %v", tile, err)
+		}
+	}()
+	t.Cleanup(func() {
+		sess.Close()
+		<-done
+		v.player.Close()
+	})
+	return v
+}
+
+func (v *viewer) frames() uint64 { return v.player.Stats().Frames }
+
+func (v *viewer) picture(t *testing.T) *yuv.I420 {
+	pic, _, ok := v.sink.Picture(nil)
+	if !ok {
+		t.Fatalf("viewer of tile %d has no picture", v.tile)
+	}
+	return pic
+}
+
+// waitFor polls the viewer's newest picture until ok(picture) or 10 s pass.
+func (v *viewer) waitFor(t *testing.T, what string, ok func(*yuv.I420) bool) {
+	t.Helper()
+	var pic *yuv.I420
+	var have bool
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if pic, _, have = v.sink.Picture(pic); have && ok(pic) {
+			return
+		}
+	}
+	t.Fatalf("viewer of tile %d: timed out waiting until %s (pictures decoded: %d)", v.tile, what, v.frames())
+}
+
+// grabScreen reads the whole X screen with a plain GetImage (not the code under
+// test) as BGRX.
+func grabScreen(t *testing.T, display string) *image.RGBA {
+	t.Helper()
+	xgb.Logger.SetOutput(discard{})
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s := xproto.Setup(conn).DefaultScreen(conn)
+	w, h := int(s.WidthInPixels), int(s.HeightInPixels)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y += 64 {
+		rows := min(64, h-y)
+		r, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(s.Root), 0, int16(y), uint16(w), uint16(rows), 0xffffffff).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < w*rows; i++ { // B,G,R,X → R,G,B,A
+			o := y*w*4 + i*4
+			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = r.Data[i*4+2], r.Data[i*4+1], r.Data[i*4], 255
+		}
+	}
+	return img
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// region converts r of img to I420 with the same conversion the encoder uses.
+func region(img *image.RGBA, r image.Rectangle) *yuv.I420 {
+	bgrx := make([]byte, r.Dx()*r.Dy()*4)
+	for y := 0; y < r.Dy(); y++ {
+		for x := 0; x < r.Dx(); x++ {
+			c := img.RGBAAt(r.Min.X+x, r.Min.Y+y)
+			o := (y*r.Dx() + x) * 4
+			bgrx[o], bgrx[o+1], bgrx[o+2] = c.B, c.G, c.R
+		}
+	}
+	pic := yuv.NewI420(r.Dx(), r.Dy())
+	yuv.FromBGRX(pic, bgrx, r.Dx()*4)
+	return pic
+}
+
+// meanRGB is the average colour of r in pic.
+func meanRGB(pic *yuv.I420, r image.Rectangle) color.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, pic.Width, pic.Height))
+	pic.ToRGBA(img)
+	var sr, sg, sb, n int
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			c := img.RGBAAt(x, y)
+			sr, sg, sb, n = sr+int(c.R), sg+int(c.G), sb+int(c.B), n+1
+		}
+	}
+	if n == 0 {
+		return color.RGBA{}
+	}
+	return color.RGBA{uint8(sr / n), uint8(sg / n), uint8(sb / n), 255}
+}
+
+func near(a, b color.RGBA, tol int) bool {
+	d := func(x, y uint8) bool { return int(x)-int(y) <= tol && int(y)-int(x) <= tol }
+	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B)
+}

@@ -1,0 +1,226 @@
+package stream
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+
+	"dream/internal/rtc"
+)
+
+// Limits on what a request may ask of the server.
+const (
+	MaxBodyBytes = 64 << 10 // an SDP offer is a few KiB
+	// DefaultMaxViewers bounds the viewers of one tile when Config leaves it 0.
+	DefaultMaxViewers = 16
+	gatherTimeout     = 5 * time.Second
+)
+
+// Config configures a Server. The zero value works.
+type Config struct {
+	Log *slog.Logger
+	// LoopbackOnly gathers ICE candidates on loopback alone (a server that listens
+	// on loopback).
+	LoopbackOnly bool
+	// MaxViewers per tile; 0 means DefaultMaxViewers.
+	MaxViewers int
+}
+
+// Server answers WHEP requests for a set of tiles and keeps their sessions.
+type Server struct {
+	log        *slog.Logger
+	tiles      []*Tile
+	apis       map[string]*webrtc.API
+	maxViewers int
+	mux        *http.ServeMux
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	closed   bool
+}
+
+// New makes a server for tiles, which must be numbered 1..len(tiles) in order.
+func New(cfg Config, tiles []*Tile) (*Server, error) {
+	s := &Server{
+		log:        cfg.Log,
+		tiles:      tiles,
+		apis:       map[string]*webrtc.API{},
+		maxViewers: cfg.MaxViewers,
+		sessions:   map[string]*session{},
+		mux:        http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.maxViewers <= 0 {
+		s.maxViewers = DefaultMaxViewers
+	}
+	for i, t := range tiles {
+		if t.Number != i+1 {
+			return nil, fmt.Errorf("tile %d listed in place %d: tiles must be numbered from 1 in order", t.Number, i+1)
+		}
+		if s.apis[t.Codec] == nil {
+			api, err := rtc.NewAPI(rtc.Settings(cfg.LoopbackOnly, s.log), t.Codec)
+			if err != nil {
+				return nil, err
+			}
+			s.apis[t.Codec] = api
+		}
+	}
+	s.mux.HandleFunc("POST /whep/{tile}", s.offer)
+	s.mux.HandleFunc("DELETE /whep/{tile}/{id}", s.hangUp)
+	s.mux.HandleFunc("PATCH /whep/{tile}/{id}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", "DELETE")
+		http.Error(w, "trickle ICE is not supported: send a complete offer", http.StatusMethodNotAllowed)
+	})
+	s.mux.HandleFunc("GET /tiles", s.listTiles)
+	return s, nil
+}
+
+// ServeHTTP serves the WHEP and /tiles routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Close hangs up every viewer and refuses new ones.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	sessions := make([]*session, 0, len(s.sessions))
+	for _, ss := range s.sessions {
+		sessions = append(sessions, ss)
+	}
+	s.mu.Unlock()
+	for _, ss := range sessions {
+		ss.close()
+	}
+	return nil
+}
+
+func (s *Server) tile(w http.ResponseWriter, r *http.Request) *Tile {
+	n, err := strconv.Atoi(r.PathValue("tile"))
+	if err != nil || n < 1 || n > len(s.tiles) {
+		http.Error(w, fmt.Sprintf("no tile %q: tiles are numbered 1 to %d", r.PathValue("tile"), len(s.tiles)), http.StatusNotFound)
+		return nil
+	}
+	return s.tiles[n-1]
+}
+
+func (s *Server) offer(w http.ResponseWriter, r *http.Request) {
+	t := s.tile(w, r)
+	if t == nil {
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/sdp" {
+		http.Error(w, "the offer must be sent as Content-Type: application/sdp", http.StatusUnsupportedMediaType)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, fmt.Sprintf("offer larger than %d bytes", MaxBodyBytes), http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "reading offer: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	id := newID()
+	s.mu.Lock()
+	switch {
+	case s.closed:
+		s.mu.Unlock()
+		http.Error(w, "server is shutting down", http.StatusServiceUnavailable)
+		return
+	case s.countSessions(t) >= s.maxViewers:
+		s.mu.Unlock()
+		http.Error(w, fmt.Sprintf("tile %d already has %d viewers, the most it takes", t.Number, s.maxViewers), http.StatusServiceUnavailable)
+		return
+	}
+	ss := &session{id: id, tile: t, server: s, log: s.log.With("tile", t.Number, "session", id)}
+	s.sessions[id] = ss // reserve the place while negotiating
+	s.mu.Unlock()
+
+	answer, status, err := ss.negotiate(r.Context(), s.apis[t.Codec], string(body))
+	if err != nil {
+		ss.close()
+		http.Error(w, err.Error(), status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/sdp")
+	w.Header().Set("Location", fmt.Sprintf("/whep/%d/%s", t.Number, id))
+	w.WriteHeader(http.StatusCreated)
+	io.WriteString(w, answer)
+}
+
+func (s *Server) countSessions(t *Tile) int {
+	n := 0
+	for _, ss := range s.sessions {
+		if ss.tile == t {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
+	t := s.tile(w, r)
+	if t == nil {
+		return
+	}
+	s.mu.Lock()
+	ss := s.sessions[r.PathValue("id")]
+	s.mu.Unlock()
+	if ss == nil || ss.tile != t {
+		http.Error(w, "no such session (already hung up?)", http.StatusNotFound)
+		return
+	}
+	ss.close()
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) listTiles(w http.ResponseWriter, r *http.Request) {
+	list := make([]TileStats, len(s.tiles))
+	for i, t := range s.tiles {
+		list[i] = t.Stats()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(list)
+}
+
+func (s *Server) forget(ss *session) {
+	s.mu.Lock()
+	delete(s.sessions, ss.id)
+	s.mu.Unlock()
+}
+
+func newID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// gather waits for ICE gathering, bounded by ctx and gatherTimeout.
+func gather(ctx context.Context, pc *webrtc.PeerConnection) error {
+	done := webrtc.GatheringCompletePromise(pc)
+	t := time.NewTimer(gatherTimeout)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("ICE gathering did not finish in %v", gatherTimeout)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

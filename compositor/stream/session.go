@@ -1,0 +1,118 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+)
+
+// session is one viewer's peer connection to one tile.
+type session struct {
+	id     string
+	tile   *Tile
+	server *Server
+	log    *slog.Logger
+
+	mu      sync.Mutex
+	pc      *webrtc.PeerConnection
+	counted bool // counted in tile.viewers
+	closed  bool
+}
+
+// negotiate answers offer. On error it returns the HTTP status that fits.
+func (ss *session) negotiate(ctx context.Context, api *webrtc.API, offer string) (string, int, error) {
+	pc, err := api.NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		return "", http.StatusInternalServerError, fmt.Errorf("new peer connection: %w", err)
+	}
+	ss.mu.Lock()
+	ss.pc = pc
+	ss.mu.Unlock()
+	pc.OnConnectionStateChange(ss.stateChanged)
+
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("bad offer: %w", err)
+	}
+	sender, err := pc.AddTrack(ss.tile.track)
+	if err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("the offer cannot receive tile %d's %s video: %w", ss.tile.Number, ss.tile.Codec, err)
+	}
+	go ss.readRTCP(sender)
+	answer, err := pc.CreateAnswer(nil)
+	if err != nil {
+		return "", http.StatusBadRequest, fmt.Errorf("cannot answer the offer (does it accept %s video?): %w", ss.tile.Codec, err)
+	}
+	if err := pc.SetLocalDescription(answer); err != nil {
+		return "", http.StatusInternalServerError, fmt.Errorf("set answer: %w", err)
+	}
+	if err := gather(ctx, pc); err != nil {
+		return "", http.StatusInternalServerError, err
+	}
+	ss.log.Debug("viewer negotiated")
+	return pc.LocalDescription().SDP, 0, nil
+}
+
+func (ss *session) stateChanged(state webrtc.PeerConnectionState) {
+	ss.log.Debug("connection state", "state", state)
+	switch state {
+	case webrtc.PeerConnectionStateConnected:
+		ss.mu.Lock()
+		first := !ss.counted && !ss.closed
+		ss.counted = ss.counted || first
+		ss.mu.Unlock()
+		if first {
+			ss.tile.viewers.Add(1)
+			ss.tile.RequestKeyframe()
+			ss.log.Info("viewer connected", "viewers", ss.tile.Viewers())
+		}
+	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+		go ss.close()
+	}
+}
+
+// readRTCP turns a viewer's PLI and FIR into keyframe requests. It ends when the
+// connection closes.
+func (ss *session) readRTCP(sender *webrtc.RTPSender) {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := sender.Read(buf)
+		if err != nil {
+			return
+		}
+		pkts, err := rtcp.Unmarshal(buf[:n])
+		if err != nil {
+			continue
+		}
+		for _, p := range pkts {
+			switch p.(type) {
+			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+				ss.tile.RequestKeyframe()
+			}
+		}
+	}
+}
+
+// close hangs up; safe to call more than once and from any goroutine.
+func (ss *session) close() {
+	ss.mu.Lock()
+	if ss.closed {
+		ss.mu.Unlock()
+		return
+	}
+	ss.closed = true
+	counted, pc := ss.counted, ss.pc
+	ss.mu.Unlock()
+	ss.server.forget(ss)
+	if counted {
+		ss.tile.viewers.Add(-1)
+		ss.log.Info("viewer left", "viewers", ss.tile.Viewers())
+	}
+	if pc != nil {
+		pc.Close()
+	}
+}

@@ -1,0 +1,146 @@
+package compositor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"log/slog"
+	"time"
+
+	"dream/compositor/capture"
+	"dream/compositor/encode"
+	"dream/compositor/stream"
+	"dream/internal/yuv"
+)
+
+// minKeyInterval is the least time between two keyframes of a tile, so that a
+// viewer asking for keyframes over and over cannot flood the others with them.
+const minKeyInterval = 250 * time.Millisecond
+
+// tile is one tile's goroutine state: its grabber, picture and encoder.
+type tile struct {
+	stream   *stream.Tile
+	grab     *capture.Grabber
+	enc      encode.Encoder
+	pic      *yuv.I420
+	interval time.Duration
+	log      *slog.Logger
+
+	lastFrame, lastKey time.Time
+	keyTimer           *time.Timer
+}
+
+func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log *slog.Logger) (*tile, error) {
+	st, err := stream.NewTile(number, r, cfg.Codec)
+	if err != nil {
+		return nil, err
+	}
+	enc, err := encode.New(encode.Config{Codec: cfg.Codec, Width: r.Dx(), Height: r.Dy(), FPS: cfg.FPS, BitrateKbps: cfg.BitrateKbps})
+	if err != nil {
+		return nil, fmt.Errorf("tile %d: %w", number, err)
+	}
+	grab, err := src.NewGrabber(r)
+	if err != nil {
+		enc.Close()
+		return nil, fmt.Errorf("tile %d: %w", number, err)
+	}
+	return &tile{
+		stream: st, grab: grab, enc: enc, pic: yuv.NewI420(r.Dx(), r.Dy()),
+		interval: time.Second / time.Duration(cfg.FPS),
+		log:      log.With("tile", number),
+	}, nil
+}
+
+// run encodes the tile whenever it is woken and has something to send, at most
+// once per frame interval, until ctx ends.
+func (t *tile) run(ctx context.Context) error {
+	defer func() {
+		if t.keyTimer != nil {
+			t.keyTimer.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.stream.Wake():
+		}
+		if t.stream.Viewers() == 0 {
+			t.stream.TakeDirty()
+			t.stream.TakeKeyframe()
+			continue
+		}
+		if wait := time.Until(t.lastFrame.Add(t.interval)); wait > 0 {
+			if !sleep(ctx, wait) {
+				return nil
+			}
+		}
+		key := t.takeKeyframe()
+		dirty := t.stream.TakeDirty()
+		if !key && !dirty {
+			continue
+		}
+		if err := t.frame(key); err != nil {
+			return err
+		}
+	}
+}
+
+// takeKeyframe honours a keyframe request unless the last keyframe is too recent;
+// then it leaves the request pending and wakes the tile when it may be honoured.
+func (t *tile) takeKeyframe() bool {
+	if !t.stream.KeyframeRequested() {
+		return false
+	}
+	if wait := time.Until(t.lastKey.Add(minKeyInterval)); wait > 0 {
+		if t.keyTimer == nil {
+			t.keyTimer = time.AfterFunc(wait, t.stream.Poke)
+		} else {
+			t.keyTimer.Reset(wait)
+		}
+		return false
+	}
+	return t.stream.TakeKeyframe()
+}
+
+// frame grabs, converts, encodes and sends one frame.
+func (t *tile) frame(key bool) error {
+	pix, stride, err := t.grab.Grab()
+	if err != nil {
+		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
+	}
+	yuv.FromBGRX(t.pic, pix, stride)
+	f, err := t.enc.Encode(t.pic, key)
+	if err != nil {
+		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
+	}
+	now := time.Now()
+	t.lastFrame = now
+	if f.Key {
+		t.lastKey = now
+	}
+	if len(f.Data) == 0 {
+		return nil
+	}
+	if err := t.stream.WriteFrame(f.Data, f.Key, now); err != nil {
+		t.log.Debug("send failed", "err", err)
+	}
+	return nil
+}
+
+func (t *tile) close() error {
+	return errors.Join(t.enc.Close(), t.grab.Close())
+}
+
+// sleep waits d or until ctx ends; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

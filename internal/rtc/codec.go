@@ -1,0 +1,65 @@
+package rtc
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pion/webrtc/v4"
+)
+
+// ErrUnknownCodec is returned for a codec name other than "h264" or "vp8".
+var ErrUnknownCodec = errors.New("unknown codec")
+
+var videoFeedback = []webrtc.RTCPFeedback{
+	{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"},
+}
+
+// Codecs are the video codecs a tile may be sent in, by the names used in flags
+// and in GET /tiles.
+var Codecs = map[string]webrtc.RTPCodecParameters{
+	"h264": {
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType:     webrtc.MimeTypeH264,
+			ClockRate:    90000,
+			SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+			RTCPFeedback: videoFeedback,
+		},
+		PayloadType: 102,
+	},
+	"vp8": {
+		RTPCodecCapability: webrtc.RTPCodecCapability{
+			MimeType:     webrtc.MimeTypeVP8,
+			ClockRate:    90000,
+			RTCPFeedback: videoFeedback,
+		},
+		PayloadType: 96,
+	},
+}
+
+// CodecName maps a negotiated MIME type back to a codec name.
+func CodecName(mime string) (string, error) {
+	for name, c := range Codecs {
+		if strings.EqualFold(c.MimeType, mime) {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("codec %q: %w", mime, ErrUnknownCodec)
+}
+
+// NewAPI registers the named codecs, with NACK and RTCP reports, and returns
+// an API whose peer connections use settings.
+func NewAPI(settings webrtc.SettingEngine, codecs ...string) (*webrtc.API, error) {
+	m := &webrtc.MediaEngine{}
+	for _, name := range codecs {
+		c, ok := Codecs[name]
+		if !ok {
+			return nil, fmt.Errorf("codec %q (want h264 or vp8): %w", name, ErrUnknownCodec)
+		}
+		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
+			return nil, fmt.Errorf("register %s: %w", name, err)
+		}
+	}
+	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(settings),
+		webrtc.WithInterceptorRegistry(interceptors(m))), nil
+}

@@ -1,0 +1,21 @@
+package decode
+
+import "testing"
+
+func TestHasSlice(t *testing.T) {
+	tests := []struct {
+		in   []byte
+		want bool
+	}{
+		{nil, false},
+		{[]byte{0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x68, 0xce}, false}, // SPS, PPS
+		{[]byte{0, 0, 0, 1, 0x67, 0x42, 0, 0, 1, 0x65, 0x88}, true},  // SPS, IDR slice
+		{[]byte{0, 0, 1, 0x41, 0x9a}, true},                          // P slice
+		{[]byte{0, 0, 1}, false},
+	}
+	for _, tt := range tests {
+		if got := hasSlice(tt.in); got != tt.want {
+			t.Errorf("hasSlice(% x) = %v; want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,266 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/go-gl/gl/v3.3-core/gl"
+	"github.com/go-gl/glfw/v3.3/glfw"
+
+	"dream/internal/yuv"
+)
+
+// WindowConfig configures a Window.
+type WindowConfig struct {
+	Title    string
+	Windowed bool // a window of Width×Height instead of fullscreen on the primary monitor
+	Width    int  // windowed size; 0 means 1280x720
+	Height   int
+}
+
+// Window draws pictures with OpenGL. NewWindow, Run and Close must be called from
+// the main OS thread (runtime.LockOSThread in main's init); Show from any
+// goroutine.
+type Window struct {
+	win *glfw.Window
+
+	mu     sync.Mutex
+	back   *yuv.I420 // newest picture, written by Show
+	fresh  bool      // back holds a picture not drawn yet
+	front  *yuv.I420 // the picture being drawn, owned by Run
+	resize bool
+
+	prog     uint32
+	vao      uint32
+	tex      [3]uint32
+	texW     int
+	texH     int
+	drawn    bool
+	fbW, fbH int
+}
+
+// NewWindow opens the window and sets up OpenGL.
+func NewWindow(cfg WindowConfig) (*Window, error) {
+	if err := glfw.Init(); err != nil {
+		return nil, fmt.Errorf("cannot open a window: %w (is DISPLAY set? use --headless without a display)", err)
+	}
+	glfw.WindowHint(glfw.ContextVersionMajor, 3)
+	glfw.WindowHint(glfw.ContextVersionMinor, 3)
+	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
+	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
+	var win *glfw.Window
+	var err error
+	if cfg.Windowed {
+		w, h := cfg.Width, cfg.Height
+		if w <= 0 || h <= 0 {
+			w, h = 1280, 720
+		}
+		win, err = glfw.CreateWindow(w, h, cfg.Title, nil, nil)
+	} else {
+		mon := glfw.GetPrimaryMonitor()
+		if mon == nil {
+			glfw.Terminate()
+			return nil, errors.New("cannot go fullscreen: no monitor found (try --windowed)")
+		}
+		mode := mon.GetVideoMode()
+		win, err = glfw.CreateWindow(mode.Width, mode.Height, cfg.Title, mon, nil)
+	}
+	if err != nil {
+		glfw.Terminate()
+		return nil, fmt.Errorf("cannot open an OpenGL 3.3 window: %w", err)
+	}
+	win.MakeContextCurrent()
+	glfw.SwapInterval(1)
+	if err := gl.Init(); err != nil {
+		win.Destroy()
+		glfw.Terminate()
+		return nil, fmt.Errorf("OpenGL: %w", err)
+	}
+	w := &Window{win: win}
+	if err := w.setupGL(); err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.fbW, w.fbH = win.GetFramebufferSize()
+	win.SetFramebufferSizeCallback(func(_ *glfw.Window, width, height int) {
+		w.fbW, w.fbH = width, height
+		w.resize = true
+	})
+	win.SetRefreshCallback(func(*glfw.Window) { w.resize = true })
+	return w, nil
+}
+
+// Show copies pic into the window's slot (latest wins) and wakes Run.
+func (w *Window) Show(pic *yuv.I420) {
+	w.mu.Lock()
+	w.back = yuv.Copy(w.back, pic)
+	w.fresh = true
+	w.mu.Unlock()
+	glfw.PostEmptyEvent()
+}
+
+// Run draws each new picture until ctx ends or the user closes the window.
+func (w *Window) Run(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, glfw.PostEmptyEvent)
+	defer stop()
+	for ctx.Err() == nil && !w.win.ShouldClose() {
+		glfw.WaitEvents()
+		w.mu.Lock()
+		fresh := w.fresh
+		if fresh {
+			w.front, w.back = w.back, w.front
+			w.fresh = false
+		}
+		w.mu.Unlock()
+		if fresh {
+			w.upload(w.front)
+		}
+		if fresh || w.resize {
+			w.resize = false
+			w.draw()
+		}
+	}
+	return nil
+}
+
+// Close destroys the window.
+func (w *Window) Close() {
+	w.win.Destroy()
+	glfw.Terminate()
+}
+
+func (w *Window) setupGL() error {
+	prog, err := program(vertexShader, fragmentShader)
+	if err != nil {
+		return err
+	}
+	w.prog = prog
+	gl.UseProgram(prog)
+	for i, name := range []string{"ty\x00", "tu\x00", "tv\x00"} {
+		gl.Uniform1i(gl.GetUniformLocation(prog, gl.Str(name)), int32(i))
+	}
+	gl.GenVertexArrays(1, &w.vao)
+	gl.BindVertexArray(w.vao)
+	gl.GenTextures(3, &w.tex[0])
+	for _, t := range w.tex {
+		gl.BindTexture(gl.TEXTURE_2D, t)
+		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
+		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+	}
+	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 1)
+	gl.ClearColor(0, 0, 0, 1)
+	return nil
+}
+
+// upload copies the planes into the three textures.
+func (w *Window) upload(pic *yuv.I420) {
+	cw, ch := (pic.Width+1)/2, (pic.Height+1)/2
+	planes := [3]struct {
+		data         []byte
+		stride, w, h int
+	}{{pic.Y, pic.YStride, pic.Width, pic.Height}, {pic.U, pic.CStride, cw, ch}, {pic.V, pic.CStride, cw, ch}}
+	realloc := pic.Width != w.texW || pic.Height != w.texH
+	w.texW, w.texH = pic.Width, pic.Height
+	for i, p := range planes {
+		gl.ActiveTexture(gl.TEXTURE0 + uint32(i))
+		gl.BindTexture(gl.TEXTURE_2D, w.tex[i])
+		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(p.stride))
+		if realloc {
+			gl.TexImage2D(gl.TEXTURE_2D, 0, gl.R8, int32(p.w), int32(p.h), 0, gl.RED, gl.UNSIGNED_BYTE, gl.Ptr(&p.data[0]))
+		} else {
+			gl.TexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, int32(p.w), int32(p.h), gl.RED, gl.UNSIGNED_BYTE, gl.Ptr(&p.data[0]))
+		}
+	}
+	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
+	w.drawn = true
+}
+
+// draw fills the window with the picture, letterboxed to keep its aspect ratio.
+func (w *Window) draw() {
+	gl.Viewport(0, 0, int32(w.fbW), int32(w.fbH))
+	gl.Clear(gl.COLOR_BUFFER_BIT)
+	if w.drawn && w.texW > 0 && w.texH > 0 {
+		vw, vh := w.fbW, w.fbW*w.texH/w.texW
+		if vh > w.fbH {
+			vw, vh = w.fbH*w.texW/w.texH, w.fbH
+		}
+		gl.Viewport(int32((w.fbW-vw)/2), int32((w.fbH-vh)/2), int32(vw), int32(vh))
+		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	}
+	w.win.SwapBuffers()
+}
+
+const vertexShader = `#version 330 core
+out vec2 uv;
+void main() {
+	vec2 p = vec2(float(gl_VertexID & 1) * 2.0 - 1.0, float(gl_VertexID >> 1) * 2.0 - 1.0);
+	uv = vec2((p.x + 1.0) * 0.5, (1.0 - p.y) * 0.5);
+	gl_Position = vec4(p, 0.0, 1.0);
+}
+` + "\x00"
+
+// BT.601 limited range, as the encoder's libyuv conversion.
+const fragmentShader = `#version 330 core
+in vec2 uv;
+out vec4 color;
+uniform sampler2D ty, tu, tv;
+void main() {
+	float y = 1.16438 * (texture(ty, uv).r - 0.0625);
+	float u = texture(tu, uv).r - 0.5;
+	float v = texture(tv, uv).r - 0.5;
+	color = vec4(y + 1.59603 * v, y - 0.39176 * u - 0.81297 * v, y + 2.01723 * u, 1.0);
+}
+` + "\x00"
+
+func program(vs, fs string) (uint32, error) {
+	v, err := shader(vs, gl.VERTEX_SHADER)
+	if err != nil {
+		return 0, err
+	}
+	f, err := shader(fs, gl.FRAGMENT_SHADER)
+	if err != nil {
+		return 0, err
+	}
+	p := gl.CreateProgram()
+	gl.AttachShader(p, v)
+	gl.AttachShader(p, f)
+	gl.LinkProgram(p)
+	gl.DeleteShader(v)
+	gl.DeleteShader(f)
+	var ok int32
+	gl.GetProgramiv(p, gl.LINK_STATUS, &ok)
+	if ok == gl.FALSE {
+		return 0, fmt.Errorf("link shaders: %s", infoLog(p, gl.GetProgramiv, gl.GetProgramInfoLog))
+	}
+	return p, nil
+}
+
+func shader(src string, kind uint32) (uint32, error) {
+	s := gl.CreateShader(kind)
+	csrc, free := gl.Strs(src)
+	gl.ShaderSource(s, 1, csrc, nil)
+	free()
+	gl.CompileShader(s)
+	var ok int32
+	gl.GetShaderiv(s, gl.COMPILE_STATUS, &ok)
+	if ok == gl.FALSE {
+		return 0, fmt.Errorf("compile shader: %s", infoLog(s, gl.GetShaderiv, gl.GetShaderInfoLog))
+	}
+	return s, nil
+}
+
+func infoLog(obj uint32, get func(uint32, uint32, *int32), read func(uint32, int32, *int32, *uint8)) string {
+	var n int32
+	get(obj, gl.INFO_LOG_LENGTH, &n)
+	if n <= 0 {
+		return "no log"
+	}
+	buf := make([]byte, n+1)
+	read(obj, n, nil, &buf[0])
+	return strings.TrimRight(string(buf), "\x00")
+}
