@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"dream/compositor"
+	"dream/compositor/layout"
 	"dream/internal/cli"
 	"dream/internal/xvfb"
 )
@@ -97,6 +98,8 @@ func parseFlags(args []string) (options, error) {
 		return o, err
 	}
 	switch {
+	case o.span < 1 || o.span > layout.MaxTiles:
+		return o, fmt.Errorf("--span %d: want 1 to %d tiles", o.span, layout.MaxTiles)
 	case o.fps < 1 || o.fps > 240:
 		return o, fmt.Errorf("--fps %d: want 1 to 240", o.fps)
 	case o.bitrate < 0:

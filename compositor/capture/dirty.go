@@ -20,16 +20,13 @@ func (s *Source) Dirty(dst []image.Rectangle) ([]image.Rectangle, error) {
 		return dst, s.err
 	default:
 	}
-	// Consume the pending signal first: damage before this Subtract is
-	// collected now, and a notify for damage after it signals again.
-	select {
-	case <-s.damaged:
-	default:
-	}
 	// Repair 0 (None) takes all damage and leaves the object empty; the
 	// damage goes into s.region. Swapping the two returns nothing.
-	damage.Subtract(s.conn, s.dmg, 0, s.region)
-	reply, err := xfixes.FetchRegion(s.conn, s.region).Reply()
+	sub := damage.Subtract(s.conn, s.dmg, 0, s.region)
+	s.subtract(s.seq.sent(sub.Sequence))
+	fetch := xfixes.FetchRegion(s.conn, s.region)
+	s.seq.sent(fetch.Sequence)
+	reply, err := fetch.Reply()
 	if err != nil {
 		select {
 		case <-s.done:

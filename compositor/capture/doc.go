@@ -36,6 +36,11 @@
 // delivering replies when its event queue fills. When the connection breaks
 // (the X server exited), Done is closed and Err says so, naming the display.
 //
+// xgb keeps its extension tables in package variables without a lock, so
+// Open initialises extensions under a package mutex; other code in the same
+// process that initialises xgb extensions while a Source receives events can
+// trip the race detector.
+//
 // Only 24-bit displays at 32 bits per pixel are supported (Xvfb's -screen 0
 // WxHx24, and every current Xorg). The screen size is read once, at Open.
 // xgb's own log (which says "Could not get authority info" on every

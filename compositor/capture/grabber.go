@@ -52,7 +52,9 @@ func (s *Source) NewGrabber(r image.Rectangle) (*Grabber, error) {
 		unix.SysvShmDetach(mem)
 		return nil, fmt.Errorf("capture: display %s: allocate segment id: %w", s.display, err)
 	}
-	if err := shm.AttachChecked(s.conn, seg, uint32(id), false).Check(); err != nil {
+	attach := shm.AttachChecked(s.conn, seg, uint32(id), false)
+	s.seq.sent(attach.Sequence)
+	if err := attach.Check(); err != nil {
 		unix.SysvShmDetach(mem)
 		return nil, fmt.Errorf("capture: display %s: the X server cannot attach shared memory (MIT-SHM needs a server on this machine, running as this user or root): %w", s.display, err)
 	}
@@ -76,9 +78,11 @@ func (g *Grabber) Grab() (pix []byte, stride int, err error) {
 		return nil, 0, ErrClosed
 	}
 	s := g.src
-	_, err = shm.GetImage(s.conn, xproto.Drawable(s.root),
+	c := shm.GetImage(s.conn, xproto.Drawable(s.root),
 		int16(g.r.Min.X), int16(g.r.Min.Y), uint16(g.r.Dx()), uint16(g.r.Dy()),
-		^uint32(0), xproto.ImageFormatZPixmap, g.seg, 0).Reply()
+		^uint32(0), xproto.ImageFormatZPixmap, g.seg, 0)
+	s.seq.sent(c.Sequence)
+	_, err = c.Reply()
 	if err != nil {
 		select {
 		case <-s.done:
@@ -101,7 +105,7 @@ func (g *Grabber) Close() error {
 	g.src.grabMu.Lock()
 	delete(g.src.grabbers, g)
 	g.src.grabMu.Unlock()
-	shm.Detach(g.src.conn, g.seg) // a no-op if the connection is gone
+	g.src.seq.sent(shm.Detach(g.src.conn, g.seg).Sequence) // a no-op if the connection is gone
 	if err := unix.SysvShmDetach(g.mem); err != nil && !errors.Is(err, unix.EINVAL) {
 		return fmt.Errorf("capture: detach shared memory: %w", err)
 	}

@@ -53,11 +53,18 @@ type Source struct {
 	dmg     damage.Damage
 	region  xfixes.Region // reused by every Dirty
 	dirtyMu sync.Mutex    // one Subtract+FetchRegion at a time
+	seq     sequence
 
-	damaged chan struct{} // capacity 1
-	done    chan struct{} // closed when the event loop ends
-	err     error         // set before done is closed
-	closing atomic.Bool
+	// notifyMu orders the event loop's signals against Dirty's Subtract:
+	// a DamageNotify the server sent before the last Subtract is stale
+	// (that Subtract collected its damage) and must not signal Damaged.
+	notifyMu   sync.Mutex
+	subtracted int64         // widened sequence number of the last Subtract
+	pendingSeq int64         // widened sequence number of the notify behind the token in damaged
+	damaged    chan struct{} // capacity 1
+	done       chan struct{} // closed when the event loop ends
+	err        error         // set before done is closed
+	closing    atomic.Bool
 
 	grabMu   sync.Mutex
 	grabbers map[*Grabber]struct{}
@@ -157,7 +164,11 @@ func (s *Source) setup() error {
 	if s.dmg, err = damage.NewDamageId(s.conn); err != nil {
 		return fmt.Errorf("allocate damage id: %w", err)
 	}
-	if err := damage.CreateChecked(s.conn, s.dmg, xproto.Drawable(s.root), damage.ReportLevelNonEmpty).Check(); err != nil {
+	// The server reports the whole window damaged on creation: the first
+	// Dirty returns the whole screen.
+	create := damage.CreateChecked(s.conn, s.dmg, xproto.Drawable(s.root), damage.ReportLevelNonEmpty)
+	s.seq.sent(create.Sequence)
+	if err := create.Check(); err != nil {
 		return fmt.Errorf("create damage on the root window: %w", err)
 	}
 	return nil
@@ -207,12 +218,38 @@ func (s *Source) events() {
 		case xerr != nil:
 			s.log.Debug("X error", "err", xerr)
 		default:
-			if _, ok := ev.(damage.NotifyEvent); ok {
-				select {
-				case s.damaged <- struct{}{}:
-				default:
-				}
+			if n, ok := ev.(damage.NotifyEvent); ok {
+				s.notify(s.seq.widen(n.Sequence))
 			}
+		}
+	}
+}
+
+// notify signals Damaged for a DamageNotify sent after request seq, unless
+// a Subtract since then has already collected its damage.
+func (s *Source) notify(seq int64) {
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
+	if seq < s.subtracted {
+		return
+	}
+	s.pendingSeq = max(s.pendingSeq, seq)
+	select {
+	case s.damaged <- struct{}{}:
+	default:
+	}
+}
+
+// subtract records that a Subtract went out as request seq, and withdraws
+// a pending Damaged signal that only stood for damage it collects.
+func (s *Source) subtract(seq int64) {
+	s.notifyMu.Lock()
+	defer s.notifyMu.Unlock()
+	s.subtracted = seq
+	if s.pendingSeq < seq {
+		select {
+		case <-s.damaged:
+		default:
 		}
 	}
 }

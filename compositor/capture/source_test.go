@@ -283,3 +283,19 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("%d goroutines after Close; %d before Open:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
 }
+
+func TestFirstDirtyIsWholeScreen(t *testing.T) {
+	_, _, src := setup(t)
+	select {
+	case <-src.Damaged():
+	case <-time.After(2 * time.Second):
+		t.Fatal("Damaged() did not fire after Open")
+	}
+	dirty, err := src.Dirty(nil)
+	if err != nil {
+		t.Fatalf("Dirty: %v", err)
+	}
+	if want := []image.Rectangle{image.Rect(0, 0, screenW, screenH)}; len(dirty) != 1 || dirty[0] != want[0] {
+		t.Errorf("first Dirty() = %v; want %v", dirty, want)
+	}
+}

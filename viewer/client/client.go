@@ -16,9 +16,11 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
-	"dream/compositor/stream"
 	"dream/internal/rtc"
 )
+
+// maxAnswerBytes bounds the answer read from a server.
+const maxAnswerBytes = 64 << 10
 
 // ErrServer is wrapped by errors that the server answered with.
 var ErrServer = errors.New("server refused")
@@ -127,7 +129,7 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 		return "", fmt.Errorf("cannot reach %s: %w (is dreamcomp running there?)", s.cfg.URL, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, stream.MaxBodyBytes))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
 		return "", fmt.Errorf("%s: reading answer: %w", endpoint, err)
 	}

@@ -91,7 +91,7 @@ func (d *H264) Decode(au []byte) (*yuv.I420, error) {
 		return nil, d.fail(fmt.Errorf("decode: h264: %d-byte access unit: %s: %w", len(au), h264State(int(rc)), ErrCorrupt))
 	}
 	if d.info.iBufferStatus != 1 {
-		if hasSlice(au) {
+		if expectsPicture(au) {
 			// openh264 waits for the rest of a picture whose slices are
 			// missing, and would blame the next access unit for them.
 			return nil, d.fail(fmt.Errorf("decode: h264: %d-byte access unit holds an incomplete picture: %w", len(au), ErrCorrupt))

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+)
+
+// bin holds the commands built once for these tests.
+var bin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dream-bin-")
+	if err != nil {
+		panic(err)
+	}
+	build := exec.Command("go", "build", "-o", dir+"/", "../dreamcomp", "../dreamview", "../dreampattern")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		os.RemoveAll(dir)
+		panic("building the commands: " + err.Error())
+	}
+	bin = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// dreamcomp is a running dreamcomp process.
+type dreamcomp struct {
+	cmd    *exec.Cmd
+	url    string
+	stderr *syncBuffer
+	done   chan error
+}
+
+// startDreamcomp runs dreamcomp with args and waits for its "serving" line.
+func startDreamcomp(t *testing.T, args ...string) *dreamcomp {
+	t.Helper()
+	d := &dreamcomp{cmd: exec.Command(filepath.Join(bin, "dreamcomp"), args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	pipe, err := d.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	urlc := make(chan string, 1)
+	go func() {
+		re := regexp.MustCompile(`url=(http://\S+)`)
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			d.stderr.WriteLine(sc.Text())
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				urlc <- m[1]
+			}
+		}
+		d.done <- d.cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		d.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-d.done:
+		case <-time.After(10 * time.Second):
+			d.cmd.Process.Kill()
+		}
+	})
+	select {
+	case d.url = <-urlc:
+	case err := <-d.done:
+		t.Fatalf("dreamcomp %q exited before serving: %v\n%s", args, err, d.stderr)
+	case <-time.After(30 * time.Second):
+		t.Fatalf("dreamcomp %q did not start serving in 30 s\n%s", args, d.stderr)
+	}
+	return d
+}
+
+// wait waits for dreamcomp to exit by itself and returns its exit error.
+func (d *dreamcomp) wait(t *testing.T, within time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-d.done:
+		d.done <- err
+		return err
+	case <-time.After(within):
+		t.Fatalf("dreamcomp still running after %v\n%s", within, d.stderr)
+		return nil
+	}
+}
+
+func runCmd(t *testing.T, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	return o.String(), e.String(), err
+}
+
+// TestCommands is the README's cross-machine example on one machine: dreamcomp on
+// its embedded display running an application, and dreamview --headless on a tile.
+func TestCommands(t *testing.T) {
+	d := startDreamcomp(t, "--span", "3", "--tile-size", "256x144", "--listen", "127.0.0.1:0",
+		"--", filepath.Join(bin, "dreampattern"), "--tiles", "3", "--animate")
+	if !strings.Contains(d.stderr.String(), "size=768x144 tiles=3 tile_size=256x144") {
+		t.Errorf("dreamcomp's start line does not name the display size and tiles:\n%s", d.stderr)
+	}
+
+	snap := filepath.Join(t.TempDir(), "tile2.png")
+	out, errOut, err := runCmd(t, "dreamview", d.url, "--tile", "2", "--headless", "--frames", "40", "--snapshot", snap, "--stats")
+	if err != nil {
+		t.Fatalf("dreamview: %v\n%s", err, errOut)
+	}
+	f, err := os.Open(snap)
+	if err != nil {
+		t.Fatalf("dreamview wrote no snapshot: %v", err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 256 || b.Dy() != 144 {
+		t.Errorf("snapshot is %v; want 256x144", b)
+	}
+	// 40 frames of a pattern animated a few times a second take several seconds:
+	// at least one stats line.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var st struct {
+		Tile   int     `json:"tile"`
+		Frames int     `json:"frames"`
+		FPS    float64 `json:"fps"`
+		Kbps   float64 `json:"kbps"`
+		Decode float64 `json:"decode_ms"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &st); err != nil || st.Tile != 2 {
+		t.Errorf("--stats line %q: %v; want JSON for tile 2", lines[0], err)
+	}
+
+	// A tile that does not exist: a clear error, and the server carries on.
+	_, errOut, err = runCmd(t, "dreamview", d.url, "--tile", "7", "--headless", "--frames", "1")
+	if err == nil || !strings.Contains(errOut, "1 to 3") {
+		t.Errorf("dreamview --tile 7: err %v, stderr %q; want a failure naming tiles 1 to 3", err, errOut)
+	}
+	if _, errOut, err := runCmd(t, "dreamview", d.url, "--tile", "3", "--headless", "--frames", "1"); err != nil {
+		t.Errorf("dreamview --tile 3 after a bad request: %v\n%s", err, errOut)
+	}
+
+	// Ctrl-C stops dreamcomp, its application and its display.
+	d.cmd.Process.Signal(os.Interrupt)
+	if err := d.wait(t, 10*time.Second); err != nil {
+		t.Errorf("dreamcomp after Ctrl-C: %v\n%s", err, d.stderr)
+	}
+	display := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())
+	if display == nil {
+		t.Fatalf("no display in dreamcomp's output:\n%s", d.stderr)
+	}
+	if _, err := os.Stat("/tmp/.X11-unix/X" + display[1][1:]); err == nil {
+		t.Errorf("display %s still has a socket after dreamcomp stopped", display[1])
+	}
+}
+
+func TestDreamcompEndsWithItsCommand(t *testing.T) {
+	d := startDreamcomp(t, "--tile-size", "64x64", "--listen", "127.0.0.1:0", "--", "sleep", "1")
+	if err := d.wait(t, 20*time.Second); err != nil {
+		t.Errorf("dreamcomp -- sleep 1: %v; want a clean exit when the command ends\n%s", err, d.stderr)
+	}
+}
+
+func TestDreamcompDisplayErrors(t *testing.T) {
+	_, errOut, err := runCmd(t, "dreamcomp", "--display", ":987", "--listen", "127.0.0.1:0")
+	if err == nil || !strings.Contains(errOut, ":987") {
+		t.Errorf("dreamcomp --display :987 (no server): err %v, stderr %q; want a failure naming :987", err, errOut)
+	}
+
+	// The X server dies under a running dreamcomp.
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 128, Height: 64})
+	d := startDreamcomp(t, "--display", x.Display(), "--listen", "127.0.0.1:0")
+	x.Stop()
+	err = d.wait(t, 15*time.Second)
+	if err == nil || !strings.Contains(d.stderr.String(), x.Display()) {
+		t.Errorf("dreamcomp after its display died: err %v; want a failure naming %s\n%s", err, x.Display(), d.stderr)
+	}
+}
+
+func TestFlagErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		args []string
+		says string
+	}{
+		{"dreamcomp", []string{"--tile-size", "big"}, "WIDTHxHEIGHT"},
+		{"dreamcomp", []string{"--codec", "av1"}, "h264 or vp8"},
+		{"dreamcomp", []string{"--span", "0", "--listen", "127.0.0.1:0"}, "--span 0: want 1 to 32"},
+		{"dreamcomp", []string{"xterm"}, "after --"},
+		{"dreamview", nil, "no server URL"},
+		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "0"}, "numbered from 1"},
+		{"dreamview", []string{"not a url", "--headless"}, "want http://HOST:PORT"},
+		{"dreamview", []string{"http://127.0.0.1:1", "--headless"}, "cannot reach http://127.0.0.1:1"},
+	} {
+		_, errOut, err := runCmd(t, tt.name, tt.args...)
+		if err == nil || !strings.Contains(errOut, tt.says) {
+			t.Errorf("%s %q: err %v, stderr %q; want a failure saying %q", tt.name, tt.args, err, errOut, tt.says)
+		}
+	}
+}
+
+// syncBuffer collects lines from one goroutine for reading from another.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) WriteLine(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.WriteString(line + "\n")
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,163 @@
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"image"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dream/viewer/client"
+)
+
+// TestBadRequests sends the server what a confused or hostile client might, and
+// checks each gets a clear answer while a connected viewer keeps receiving frames.
+func TestBadRequests(t *testing.T) {
+	tiles := []*Tile{mustTile(t, 1, "vp8"), mustTile(t, 2, "vp8")}
+	s, err := New(Config{LoopbackOnly: true}, tiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// A source of frames for tile 1: a VP8 keyframe tag, then filler.
+	go func() {
+		frame := append([]byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a}, make([]byte, 3000)...)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-tick.C:
+				tiles[0].WriteFrame(frame, true, now)
+			}
+		}
+	}()
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var got atomic.Int64
+	go sess.Frames(ctx, func(client.Frame) error { got.Add(1); return nil })
+	waitFrames := func(what string) {
+		t.Helper()
+		start := got.Load()
+		for deadline := time.Now().Add(5 * time.Second); got.Load() < start+5; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the viewer stopped receiving frames (%d so far)", what, got.Load())
+			}
+		}
+	}
+	waitFrames("first frames")
+
+	tests := []struct {
+		name, method, path, ctype, body string
+		status                          int
+		says                            string
+	}{
+		{"unknown tile", "POST", "/whep/3", "application/sdp", "v=0", 404, "1 to 2"},
+		{"tile zero", "POST", "/whep/0", "application/sdp", "v=0", 404, "1 to 2"},
+		{"tile not a number", "POST", "/whep/two", "application/sdp", "v=0", 404, "1 to 2"},
+		{"malformed SDP", "POST", "/whep/1", "application/sdp", "this is not SDP", 400, "bad offer"},
+		{"offer without video", "POST", "/whep/1", "application/sdp", "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", 400, ""},
+		{"body too big", "POST", "/whep/1", "application/sdp", strings.Repeat("a", MaxBodyBytes+1), 413, "larger"},
+		{"not SDP", "POST", "/whep/1", "application/json", "{}", 415, "application/sdp"},
+		{"trickle", "PATCH", "/whep/1/abc", "application/trickle-ice-sdpfrag", "a=x", 405, "trickle"},
+		{"hang up nobody", "DELETE", "/whep/1/nobody", "", "", 404, "no such session"},
+		{"wrong method", "PUT", "/whep/1", "application/sdp", "v=0", 405, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.says) {
+				t.Errorf("%s %s = %d %q; want %d saying %q", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.says)
+			}
+		})
+	}
+	waitFrames("after the bad requests")
+	if n := tiles[0].Viewers(); n != 1 {
+		t.Errorf("tile 1 has %d viewers after the bad requests; want 1", n)
+	}
+	s.mu.Lock()
+	n := len(s.sessions)
+	s.mu.Unlock()
+	if n != 1 {
+		t.Errorf("server keeps %d sessions; want 1 (failed offers must not linger)", n)
+	}
+
+	// GET /tiles lists both tiles, tile 1 with its viewer.
+	resp, err := http.Get(srv.URL + "/tiles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []TileStats
+	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(list) != 2 || list[0].Tile != 1 || list[0].Viewers != 1 || list[1].Tile != 2 || list[1].X != 100 || list[0].Codec != "vp8" {
+		t.Errorf("GET /tiles = %+v; want tiles 1 and 2, tile 1 with one viewer, tile 2 at x=100", list)
+	}
+
+	// Hanging up removes the viewer.
+	sess.Close()
+	for deadline := time.Now().Add(5 * time.Second); tiles[0].Viewers() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("tile 1 still has %d viewers after hang-up", tiles[0].Viewers())
+		}
+	}
+}
+
+func TestMaxViewers(t *testing.T) {
+	tiles := []*Tile{mustTile(t, 1, "h264")}
+	s, err := New(Config{LoopbackOnly: true, MaxViewers: 1}, tiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ctx := context.Background()
+	first, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	second, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err == nil {
+		second.Close()
+		t.Fatal("a second viewer got in past MaxViewers 1")
+	}
+	if !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "already has 1 viewers") {
+		t.Errorf("second viewer error = %v; want 503 saying the tile is full", err)
+	}
+}
+
+func mustTile(t *testing.T, n int, codec string) *Tile {
+	t.Helper()
+	tile, err := NewTile(n, image.Rect((n-1)*100, 0, n*100, 100), codec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tile
+}
