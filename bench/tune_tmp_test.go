@@ -10,6 +10,7 @@ import (
 	"dream/compositor/encode"
 	"dream/internal/yuv"
 	"dream/internal/yuv/yuvtest"
+	"dream/viewer/decode"
 )
 
 func TestTuneTmp(t *testing.T) {
@@ -17,7 +18,7 @@ func TestTuneTmp(t *testing.T) {
 		t.Skip()
 	}
 	type cfg struct{ codec string; threads int }
-	cfgs := []cfg{{"vp8", 1}, {"vp8", 2}, {"h264", 1}, {"h264", 2}}
+	cfgs := []cfg{{os.Getenv("CODEC"), 1}, {os.Getenv("CODEC"), 2}}
 	res := map[cfg][]float64{}
 	for round := 0; round < 3; round++ {
 		for _, c := range cfgs {
@@ -33,6 +34,19 @@ func TestTuneTmp(t *testing.T) {
 				enc.Encode(pic, false)
 				res[c] = append(res[c], float64(time.Since(t0).Microseconds())/1000)
 			}
+			dec, _ := decode.New(c.codec)
+			f, _ := enc.Encode(pic, true)
+			dec.Decode(f.Data)
+			for i := range 10 {
+				desk.Type(i + 50)
+				yuv.FromBGRX(pic, desk.Pix, desk.Stride)
+				f, _ = enc.Encode(pic, false)
+				got, _ := dec.Decode(f.Data)
+				if i == 9 && round == 0 {
+					fmt.Printf("%s threads=%d PSNR after 10: %.2f, last %d bytes\n", c.codec, c.threads, yuv.PSNR(pic, got), len(f.Data))
+				}
+			}
+			dec.Close()
 			t0 := time.Now()
 			enc.Encode(pic, true)
 			res[cfg{c.codec + "-key", c.threads}] = append(res[cfg{c.codec + "-key", c.threads}], float64(time.Since(t0).Microseconds())/1000)

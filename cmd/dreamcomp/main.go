@@ -125,7 +125,7 @@ func parseSize(s string) (w, h int, err error) {
 func run(ctx context.Context, o options, log *slog.Logger) error {
 	display := o.display
 	if display == "" {
-		x, err := xvfb.Start(ctx, xvfb.Config{Width: o.span * o.tileW, Height: o.tileH, GLX: true, Log: log.With("component", "xvfb")})
+		x, err := xvfb.Start(ctx, xvfb.Config{Width: o.span * o.tileW, Height: o.tileH, GLX: true, Log: log})
 		if err != nil {
 			return err
 		}

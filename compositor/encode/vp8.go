@@ -99,7 +99,7 @@ import (
 
 // vp8CPUUsed trades quality for speed in libvpx's realtime mode (-16…16; a
 // larger magnitude is faster).
-const vp8CPUUsed = -16
+var vp8CPUUsed = C.int(tmpEnv("CPU", -6))
 
 // VP8 is a realtime VP8 encoder (libvpx): CBR, no lookahead, screen-content
 // mode, error resilient, keyframes only when forced.

@@ -7,8 +7,9 @@ import (
 	"github.com/pion/logging"
 )
 
-// loggerFactory adapts pion's leveled loggers to slog. pion's Info is chatty, so
-// everything below Warn goes to Debug.
+// loggerFactory adapts pion's leveled loggers to slog. pion warns about routine
+// events (a packet for a connection being closed), so everything below Error
+// goes to Debug.
 type loggerFactory struct{ log *slog.Logger }
 
 func (f loggerFactory) NewLogger(scope string) logging.LeveledLogger {
@@ -27,9 +28,9 @@ func (l pionLogger) Info(msg string) { l.log.Debug(msg) }
 func (l pionLogger) Infof(format string, args ...interface{}) {
 	l.log.Debug(fmt.Sprintf(format, args...))
 }
-func (l pionLogger) Warn(msg string) { l.log.Warn(msg) }
+func (l pionLogger) Warn(msg string) { l.log.Debug(msg) }
 func (l pionLogger) Warnf(format string, args ...interface{}) {
-	l.log.Warn(fmt.Sprintf(format, args...))
+	l.log.Debug(fmt.Sprintf(format, args...))
 }
 func (l pionLogger) Error(msg string) { l.log.Error(msg) }
 func (l pionLogger) Errorf(format string, args ...interface{}) {

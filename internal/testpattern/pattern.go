@@ -114,6 +114,8 @@ func (p *Pattern) setup() error {
 		return fmt.Errorf("create window: %w", err)
 	}
 	xproto.MapWindow(p.conn, p.win)
+	// A backdrop: below windows that were mapped before it (the demo's terminal).
+	xproto.ConfigureWindow(p.conn, p.win, xproto.ConfigWindowStackMode, []uint32{xproto.StackModeBelow})
 	return p.show(p.bounds)
 }
 

@@ -62,6 +62,7 @@ func WritePNG(path string, img image.Image) error {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.Remove(tmp.Name())
+	tmp.Chmod(0o644) // CreateTemp makes it 0600; a snapshot is for anyone to look at
 	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(tmp, img); err != nil {
 		tmp.Close()
 		return fmt.Errorf("snapshot %s: %w", path, err)
