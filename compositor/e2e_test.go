@@ -10,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xproto"
-
 	"dream/compositor"
 	"dream/internal/testpattern"
 	"dream/internal/xvfb"
@@ -61,7 +58,7 @@ func testSpan(t *testing.T, codec string) {
 	for i := range viewers {
 		viewers[i] = startViewer(t, ctx, srv.URL, i+1)
 	}
-	screen := grabScreen(t, x.Display())
+	screen := xvfbtest.Screenshot(t, x.Display())
 
 	// Each viewer shows its own region of the X screen.
 	for i, v := range viewers {
@@ -229,37 +226,6 @@ func (v *viewer) waitFor(t *testing.T, what string, ok func(*yuv.I420) bool) {
 	}
 	t.Fatalf("viewer of tile %d: timed out waiting until %s (pictures decoded: %d)", v.tile, what, v.frames())
 }
-
-// grabScreen reads the whole X screen with a plain GetImage (not the code under
-// test) as BGRX.
-func grabScreen(t *testing.T, display string) *image.RGBA {
-	t.Helper()
-	xgb.Logger.SetOutput(discard{})
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	s := xproto.Setup(conn).DefaultScreen(conn)
-	w, h := int(s.WidthInPixels), int(s.HeightInPixels)
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y += 64 {
-		rows := min(64, h-y)
-		r, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(s.Root), 0, int16(y), uint16(w), uint16(rows), 0xffffffff).Reply()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := 0; i < w*rows; i++ { // B,G,R,X → R,G,B,A
-			o := y*w*4 + i*4
-			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = r.Data[i*4+2], r.Data[i*4+1], r.Data[i*4], 255
-		}
-	}
-	return img
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // region converts r of img to I420 with the same conversion the encoder uses.
 func region(img *image.RGBA, r image.Rectangle) *yuv.I420 {

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"image"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -237,4 +239,63 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestViewerWindowShowsTile runs dreamview fullscreen (GLFW, OpenGL on Mesa) on a
+// display of its own and checks that its screen shows the tile's region of the
+// server's display.
+func TestViewerWindowShowsTile(t *testing.T) {
+	d := startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
+		"--", filepath.Join(bin, "dreampattern"), "--tiles", "2")
+	server := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
+	laptop := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240, GLX: true})
+
+	view := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2")
+	view.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
+	var viewErr bytes.Buffer
+	view.Stderr = &viewErr
+	if err := view.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		view.Process.Signal(os.Interrupt)
+		view.Wait()
+	}()
+
+	// The pattern may still be drawing when the first frame goes out: compare
+	// until the screens agree or time runs out.
+	var best float64
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(320, 0, 640, 240)).(*image.RGBA)
+		got := xvfbtest.Screenshot(t, laptop.Display())
+		if best = max(best, psnrRGB(got, want)); best >= 30 {
+			t.Logf("viewer window matches tile 2 at %.1f dB", best)
+			return
+		}
+		if view.ProcessState != nil {
+			break
+		}
+	}
+	t.Fatalf("viewer window never matched tile 2 (best %.1f dB; want ≥ 30)\n%s", best, viewErr.String())
+}
+
+// psnrRGB compares two images of the same size over R, G and B.
+func psnrRGB(a, b *image.RGBA) float64 {
+	if a.Bounds().Size() != b.Bounds().Size() {
+		return 0
+	}
+	var sse float64
+	w, h := a.Bounds().Dx(), a.Bounds().Dy()
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			ca, cb := a.RGBAAt(a.Rect.Min.X+x, a.Rect.Min.Y+y), b.RGBAAt(b.Rect.Min.X+x, b.Rect.Min.Y+y)
+			for _, d := range []float64{float64(ca.R) - float64(cb.R), float64(ca.G) - float64(cb.G), float64(ca.B) - float64(cb.B)} {
+				sse += d * d
+			}
+		}
+	}
+	if sse == 0 {
+		return 99
+	}
+	return 10 * math.Log10(255*255*float64(3*w*h)/sse)
 }

@@ -9,8 +9,14 @@ package xvfbtest
 
 import (
 	"context"
+	"image"
+	"io"
+	"log"
 	"testing"
 	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
 
 	"dream/internal/xvfb"
 )
@@ -31,4 +37,34 @@ func StartForTest(t testing.TB, cfg xvfb.Config) *xvfb.Server {
 		}
 	})
 	return srv
+}
+
+func init() { xgb.Logger = log.New(io.Discard, "", 0) } // "Could not get authority info"
+
+// Screenshot reads the whole screen of display with a plain GetImage (no
+// shared memory, none of dream's capture code) and returns it as RGBA.
+func Screenshot(t testing.TB, display string) *image.RGBA {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatalf("screenshot of %s: %v", display, err)
+	}
+	defer conn.Close()
+	s := xproto.Setup(conn).DefaultScreen(conn)
+	w, h := int(s.WidthInPixels), int(s.HeightInPixels)
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	const band = 64 // rows a request: stays under the maximum request length
+	for y := 0; y < h; y += band {
+		rows := min(band, h-y)
+		r, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(s.Root),
+			0, int16(y), uint16(w), uint16(rows), 0xffffffff).Reply()
+		if err != nil {
+			t.Fatalf("screenshot of %s: %v", display, err)
+		}
+		for i := 0; i < w*rows; i++ { // B,G,R,X → R,G,B,A
+			o := y*w*4 + i*4
+			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = r.Data[i*4+2], r.Data[i*4+1], r.Data[i*4], 255
+		}
+	}
+	return img
 }
