@@ -28,7 +28,8 @@ type tile struct {
 	log      *slog.Logger
 
 	lastFrame, lastKey time.Time
-	keyTimer           *time.Timer
+	keyTimer           *time.Timer // wakes the tile when a deferred keyframe is due
+	pace               *time.Timer // waits out the frame interval
 }
 
 func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log *slog.Logger) (*tile, error) {
@@ -72,7 +73,7 @@ func (t *tile) run(ctx context.Context) error {
 			continue
 		}
 		if wait := time.Until(t.lastFrame.Add(t.interval)); wait > 0 {
-			if !sleep(ctx, wait) {
+			if !t.sleep(ctx, wait) {
 				return nil
 			}
 		}
@@ -133,14 +134,19 @@ func (t *tile) close() error {
 	return errors.Join(t.enc.Close(), t.grab.Close())
 }
 
-// sleep waits d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
+// sleep waits d or until ctx ends; it reports whether d passed. The timer is
+// reused: this runs once per frame.
+func (t *tile) sleep(ctx context.Context, d time.Duration) bool {
+	if t.pace == nil {
+		t.pace = time.NewTimer(d)
+	} else {
+		t.pace.Reset(d)
+	}
 	select {
-	case <-timer.C:
+	case <-t.pace.C:
 		return true
 	case <-ctx.Done():
+		t.pace.Stop()
 		return false
 	}
 }

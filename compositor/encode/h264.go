@@ -18,7 +18,7 @@ typedef struct {
 // dream_h264enc_init returns 0 or openh264's error code; step names the call
 // that failed.
 static int dream_h264enc_init(dream_h264enc *e, int w, int h, int fps, int kbps,
-		int threads, int slices, int cx, const char **step) {
+		int threads, int slices, const char **step) {
 	*step = "WelsCreateSVCEncoder";
 	int rc = WelsCreateSVCEncoder(&e->enc);
 	if (rc != 0 || e->enc == NULL) return rc ? rc : -1;
@@ -38,7 +38,7 @@ static int dream_h264enc_init(dream_h264enc *e, int w, int h, int fps, int kbps,
 	p.fMaxFrameRate = fps;
 	p.iTemporalLayerNum = 1;
 	p.iSpatialLayerNum = 1;
-	p.iComplexityMode = cx;
+	p.iComplexityMode = LOW_COMPLEXITY;
 	p.uiIntraPeriod = 0;            // keyframes only when forced
 	p.iNumRefFrame = 1;
 	p.eSpsPpsIdStrategy = CONSTANT_ID;
@@ -47,7 +47,7 @@ static int dream_h264enc_init(dream_h264enc *e, int w, int h, int fps, int kbps,
 	p.iEntropyCodingModeFlag = 0;   // CAVLC: Constrained Baseline
 	p.bEnableFrameSkip = false;     // damage-driven: the last change must be encoded
 	p.iMinQp = 12;
-	p.iMaxQp = 42;
+	p.iMaxQp = 38;            // a quality floor for text: P frames do not refine a coarse IDR
 	p.bEnableLongTermReference = false;
 	p.iMultipleThreadIdc = threads;
 	p.bUseLoadBalancing = false;
@@ -147,9 +147,11 @@ import (
 	"dream/internal/yuv"
 )
 
-// h264Slices is how many slices a picture is cut into when the encoder has
-// several threads; 1 means one slice whatever the threads.
-var h264Slices = tmpEnv("SLICES", 0)
+// h264SlicePerThread cuts each picture into one slice per thread, so that
+// threads share the work of a keyframe. Measured at 1920x1080 on 2 cores: a
+// keyframe takes 18 ms with two slices against 31 ms with one; inter frames
+// about the same.
+const h264SlicePerThread = true
 
 // H264 is a realtime H.264 Constrained Baseline encoder (openh264) producing
 // Annex-B access units, SPS and PPS before every IDR, keyframes only when
@@ -176,13 +178,13 @@ func NewH264(cfg Config) (*H264, error) {
 		return nil, fmt.Errorf("encode: h264 %dx%d: 4:2:0 H.264 needs an even width and height (pad or crop the picture)", cfg.Width, cfg.Height)
 	}
 	slices := 1
-	if h264Slices == 0 {
+	if h264SlicePerThread {
 		slices = cfg.Threads
 	}
 	enc := (*C.dream_h264enc)(C.calloc(1, C.sizeof_dream_h264enc))
 	var step *C.char
 	if rc := C.dream_h264enc_init(enc, C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS),
-		C.int(cfg.BitrateKbps), C.int(cfg.Threads), C.int(slices), C.int(tmpEnv("CX", 0)), &step); rc != 0 {
+		C.int(cfg.BitrateKbps), C.int(cfg.Threads), C.int(slices), &step); rc != 0 {
 		C.dream_h264enc_free(enc)
 		return nil, fmt.Errorf("encode: h264 %dx%d at %d kbps, %d threads: openh264 %s failed with code %d (check the size against H.264 level limits)",
 			cfg.Width, cfg.Height, cfg.BitrateKbps, cfg.Threads, C.GoString(step), int(rc))

@@ -98,8 +98,10 @@ import (
 )
 
 // vp8CPUUsed trades quality for speed in libvpx's realtime mode (-16…16; a
-// larger magnitude is faster).
-var vp8CPUUsed = C.int(tmpEnv("CPU", -6))
+// larger magnitude is faster). Measured at 1920x1080 on 2 cores, typing on a
+// desktop: -4 40 ms, -6 14 ms, -8 11 ms, -12 11 ms with bigger frames, -16
+// 10 ms with twice the bytes; PSNR the same within 0.5 dB.
+const vp8CPUUsed = -8
 
 // VP8 is a realtime VP8 encoder (libvpx): CBR, no lookahead, screen-content
 // mode, error resilient, keyframes only when forced.
