@@ -13,6 +13,12 @@ import (
 	"dream/internal/yuv"
 )
 
+// The key that closes the window, even fullscreen: Ctrl+Alt+Shift+Q.
+const (
+	QuitKey  = glfw.KeyQ
+	QuitMods = glfw.ModControl | glfw.ModAlt | glfw.ModShift
+)
+
 // WindowConfig configures a Window.
 type WindowConfig struct {
 	Title    string
@@ -90,6 +96,11 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		w.resize = true
 	})
 	win.SetRefreshCallback(func(*glfw.Window) { w.resize = true })
+	win.SetKeyCallback(func(win *glfw.Window, key glfw.Key, _ int, action glfw.Action, mods glfw.ModifierKey) {
+		if key == QuitKey && action == glfw.Press && mods&QuitMods == QuitMods {
+			win.SetShouldClose(true)
+		}
+	})
 	return w, nil
 }
 
