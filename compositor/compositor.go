@@ -116,7 +116,7 @@ func (c *Compositor) Run(ctx context.Context) error {
 // watch turns damage into dirty tiles.
 func (c *Compositor) watch(ctx context.Context) error {
 	rects := make([]image.Rectangle, 0, 64)
-	dirty := make([]bool, len(c.tiles))
+	dirty := make([]image.Rectangle, len(c.tiles))
 	for {
 		select {
 		case <-ctx.Done():
@@ -130,10 +130,10 @@ func (c *Compositor) watch(ctx context.Context) error {
 			return err
 		}
 		clear(dirty)
-		c.layout.MarkDirty(rects, dirty)
+		c.layout.Damage(rects, dirty)
 		for i, d := range dirty {
-			if d {
-				c.tiles[i].stream.MarkDirty()
+			if !d.Empty() {
+				c.tiles[i].stream.MarkDirty(d)
 			}
 		}
 	}

@@ -27,6 +27,10 @@ type tile struct {
 	interval time.Duration
 	log      *slog.Logger
 
+	// stale is set while the picture misses changes that were not grabbed (no
+	// viewer was watching); the next frame grabs the whole tile.
+	stale bool
+
 	lastFrame, lastKey time.Time
 	keyTimer           *time.Timer // wakes the tile when a deferred keyframe is due
 	pace               *time.Timer // waits out the frame interval
@@ -50,6 +54,7 @@ func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log
 		stream: st, grab: grab, enc: enc, pic: yuv.NewI420(r.Dx(), r.Dy()),
 		interval: time.Second / time.Duration(cfg.FPS),
 		log:      log.With("tile", number),
+		stale:    true,
 	}, nil
 }
 
@@ -68,7 +73,9 @@ func (t *tile) run(ctx context.Context) error {
 		case <-t.stream.Wake():
 		}
 		if t.stream.Viewers() == 0 {
-			t.stream.TakeDirty()
+			if !t.stream.TakeDirty().Empty() {
+				t.stale = true
+			}
 			t.stream.TakeKeyframe()
 			continue
 		}
@@ -79,10 +86,10 @@ func (t *tile) run(ctx context.Context) error {
 		}
 		key := t.takeKeyframe()
 		dirty := t.stream.TakeDirty()
-		if !key && !dirty {
+		if !key && dirty.Empty() {
 			continue
 		}
-		if err := t.frame(key); err != nil {
+		if err := t.frame(key, dirty); err != nil {
 			return err
 		}
 	}
@@ -105,13 +112,12 @@ func (t *tile) takeKeyframe() bool {
 	return t.stream.TakeKeyframe()
 }
 
-// frame grabs, converts, encodes and sends one frame.
-func (t *tile) frame(key bool) error {
-	pix, stride, err := t.grab.Grab()
-	if err != nil {
+// frame updates the picture where dirty (screen coordinates) says it changed,
+// then encodes and sends it.
+func (t *tile) frame(key bool, dirty image.Rectangle) error {
+	if err := t.update(dirty); err != nil {
 		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
 	}
-	yuv.FromBGRX(t.pic, pix, stride)
 	f, err := t.enc.Encode(t.pic, key)
 	if err != nil {
 		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
@@ -127,6 +133,27 @@ func (t *tile) frame(key bool) error {
 	if err := t.stream.WriteFrame(f.Data, f.Key, now); err != nil {
 		t.log.Debug("send failed", "err", err)
 	}
+	return nil
+}
+
+// update grabs the changed part of the tile, widened to even corners for the
+// chroma planes, and converts it into the picture; the whole tile when the
+// picture is stale.
+func (t *tile) update(dirty image.Rectangle) error {
+	area := t.grab.Rect()
+	if !t.stale {
+		if dirty.Empty() {
+			return nil // a keyframe of what the picture already holds
+		}
+		area = yuv.Even(dirty.Sub(area.Min)).Add(area.Min).Intersect(area)
+	}
+	pix, stride, err := t.grab.GrabPart(area)
+	if err != nil {
+		return err
+	}
+	part := t.pic.Sub(area.Sub(t.grab.Rect().Min))
+	yuv.FromBGRX(&part, pix, stride)
+	t.stale = false
 	return nil
 }
 

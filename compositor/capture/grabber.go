@@ -13,11 +13,10 @@ import (
 
 // Grabber copies one screen rectangle into a shared-memory segment.
 type Grabber struct {
-	src    *Source
-	r      image.Rectangle
-	seg    shm.Seg
-	mem    []byte // the attached segment, r.Dx()*r.Dy()*4 bytes
-	stride int
+	src *Source
+	r   image.Rectangle
+	seg shm.Seg
+	mem []byte // the attached segment, r.Dx()*r.Dy()*4 bytes
 
 	mu     sync.Mutex
 	closed bool
@@ -58,7 +57,7 @@ func (s *Source) NewGrabber(r image.Rectangle) (*Grabber, error) {
 		unix.SysvShmDetach(mem)
 		return nil, fmt.Errorf("capture: display %s: the X server cannot attach shared memory (MIT-SHM needs a server on this machine, running as this user or root): %w", s.display, err)
 	}
-	g := &Grabber{src: s, r: r, seg: seg, mem: mem[:size], stride: r.Dx() * 4}
+	g := &Grabber{src: s, r: r, seg: seg, mem: mem[:size]}
 	s.grabMu.Lock()
 	s.grabbers[g] = struct{}{}
 	s.grabMu.Unlock()
@@ -71,7 +70,14 @@ func (g *Grabber) Rect() image.Rectangle { return g.r }
 // Grab copies the rectangle from the screen and returns its pixels: rows of
 // B,G,R,X bytes (X undefined), stride bytes apart. pix is the shared segment:
 // valid until the next Grab or Close, overwritten by them.
-func (g *Grabber) Grab() (pix []byte, stride int, err error) {
+func (g *Grabber) Grab() (pix []byte, stride int, err error) { return g.GrabPart(g.r) }
+
+// GrabPart is Grab for part r of the Grabber's rectangle (screen coordinates):
+// only r's pixels cross from the X server, packed in rows of r.Dx()*4 bytes.
+func (g *Grabber) GrabPart(r image.Rectangle) (pix []byte, stride int, err error) {
+	if r.Empty() || !r.In(g.r) {
+		return nil, 0, fmt.Errorf("capture: grab %v: not a part of %v", r, g.r)
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed {
@@ -79,7 +85,7 @@ func (g *Grabber) Grab() (pix []byte, stride int, err error) {
 	}
 	s := g.src
 	c := shm.GetImage(s.conn, xproto.Drawable(s.root),
-		int16(g.r.Min.X), int16(g.r.Min.Y), uint16(g.r.Dx()), uint16(g.r.Dy()),
+		int16(r.Min.X), int16(r.Min.Y), uint16(r.Dx()), uint16(r.Dy()),
 		^uint32(0), xproto.ImageFormatZPixmap, g.seg, 0)
 	s.seq.sent(c.Sequence)
 	_, err = c.Reply()
@@ -89,9 +95,10 @@ func (g *Grabber) Grab() (pix []byte, stride int, err error) {
 			return nil, 0, s.err
 		default:
 		}
-		return nil, 0, fmt.Errorf("capture: display %s: grab %v: %w", s.display, g.r, err)
+		return nil, 0, fmt.Errorf("capture: display %s: grab %v: %w", s.display, r, err)
 	}
-	return g.mem, g.stride, nil
+	stride = r.Dx() * 4
+	return g.mem[:stride*r.Dy()], stride, nil
 }
 
 // Close detaches the segment on both sides. It may be called more than once.

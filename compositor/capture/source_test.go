@@ -55,6 +55,35 @@ func getImage(t *testing.T, display string, r image.Rectangle) []byte {
 	return reply.Data
 }
 
+func TestGrabPart(t *testing.T) {
+	srv, _, src := setup(t)
+	tile := image.Rect(213, 0, 427, 360)
+	g, err := src.NewGrabber(tile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	part := image.Rect(300, 40, 333, 71)
+	pix, stride, err := g.GrabPart(part)
+	if err != nil {
+		t.Fatalf("GrabPart(%v): %v", part, err)
+	}
+	if stride != part.Dx()*4 || len(pix) != stride*part.Dy() {
+		t.Fatalf("GrabPart(%v): stride %d, %d bytes; want %d, %d", part, stride, len(pix), part.Dx()*4, part.Dx()*4*part.Dy())
+	}
+	want := getImage(t, srv.Display(), part)
+	for i := 0; i < len(pix); i += 4 {
+		if pix[i] != want[i] || pix[i+1] != want[i+1] || pix[i+2] != want[i+2] {
+			t.Fatalf("GrabPart(%v): byte %d = %v; GetImage says %v", part, i, pix[i:i+3], want[i:i+3])
+		}
+	}
+	for _, bad := range []image.Rectangle{image.Rect(200, 0, 220, 10), {}, image.Rect(400, 300, 430, 361)} {
+		if _, _, err := g.GrabPart(bad); err == nil {
+			t.Errorf("GrabPart(%v) outside %v succeeded; want an error", bad, tile)
+		}
+	}
+}
+
 func TestOpenReportsSize(t *testing.T) {
 	_, _, src := setup(t)
 	if w, h := src.Size(); w != screenW || h != screenH {

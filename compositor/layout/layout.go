@@ -49,14 +49,15 @@ func (l Layout) Tile(n int) (Tile, bool) {
 	return l.Tiles[n-1], true
 }
 
-// MarkDirty sets dirty[i] for every tile that a rectangle of rects touches. dirty
-// must have one entry per tile; entries already set stay set, so the damage of
-// several rounds can be unioned into one.
-func (l Layout) MarkDirty(rects []image.Rectangle, dirty []bool) {
+// Damage adds rects to the tiles they touch: dirty[i] grows to cover the part of
+// every rectangle that lies in tile i (screen coordinates; empty means untouched).
+// dirty must have one entry per tile; what it holds already stays, so the damage
+// of several rounds can be unioned into one.
+func (l Layout) Damage(rects []image.Rectangle, dirty []image.Rectangle) {
 	for _, r := range rects {
 		for i, t := range l.Tiles {
-			if !dirty[i] && r.Overlaps(t.Rect) {
-				dirty[i] = true
+			if part := r.Intersect(t.Rect); !part.Empty() {
+				dirty[i] = dirty[i].Union(part)
 			}
 		}
 	}

@@ -63,27 +63,30 @@ func TestTile(t *testing.T) {
 	}
 }
 
-func TestMarkDirty(t *testing.T) {
+func TestDamage(t *testing.T) {
 	l, _ := Span(300, 100, 3)
+	none := image.Rectangle{}
 	tests := []struct {
 		name  string
 		rects []image.Rectangle
-		want  []bool
+		want  []image.Rectangle
 	}{
-		{"none", nil, []bool{false, false, false}},
-		{"inside 2", []image.Rectangle{image.Rect(120, 10, 130, 20)}, []bool{false, true, false}},
-		{"edge of 1 and 2", []image.Rectangle{image.Rect(99, 0, 101, 1)}, []bool{true, true, false}},
-		{"touching is not overlapping", []image.Rectangle{image.Rect(90, 0, 100, 10)}, []bool{true, false, false}},
-		{"two rects", []image.Rectangle{image.Rect(0, 0, 1, 1), image.Rect(250, 50, 260, 60)}, []bool{true, false, true}},
-		{"whole screen", []image.Rectangle{image.Rect(0, 0, 300, 100)}, []bool{true, true, true}},
-		{"off screen", []image.Rectangle{image.Rect(400, 0, 500, 10)}, []bool{false, false, false}},
+		{"none", nil, []image.Rectangle{none, none, none}},
+		{"inside 2", []image.Rectangle{image.Rect(120, 10, 130, 20)}, []image.Rectangle{none, image.Rect(120, 10, 130, 20), none}},
+		{"across 1 and 2", []image.Rectangle{image.Rect(99, 0, 101, 1)},
+			[]image.Rectangle{image.Rect(99, 0, 100, 1), image.Rect(100, 0, 101, 1), none}},
+		{"touching is not overlapping", []image.Rectangle{image.Rect(90, 0, 100, 10)}, []image.Rectangle{image.Rect(90, 0, 100, 10), none, none}},
+		{"two in one tile are unioned", []image.Rectangle{image.Rect(0, 0, 1, 1), image.Rect(50, 50, 60, 60)},
+			[]image.Rectangle{image.Rect(0, 0, 60, 60), none, none}},
+		{"whole screen", []image.Rectangle{image.Rect(0, 0, 300, 100)}, []image.Rectangle{l.Tiles[0].Rect, l.Tiles[1].Rect, l.Tiles[2].Rect}},
+		{"off screen", []image.Rectangle{image.Rect(400, 0, 500, 10)}, []image.Rectangle{none, none, none}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dirty := make([]bool, 3)
-			l.MarkDirty(tt.rects, dirty)
+			dirty := make([]image.Rectangle, 3)
+			l.Damage(tt.rects, dirty)
 			if diff := cmp.Diff(tt.want, dirty); diff != "" {
-				t.Errorf("MarkDirty(%v) (-want +got):\n%s", tt.rects, diff)
+				t.Errorf("Damage(%v) (-want +got):\n%s", tt.rects, diff)
 			}
 		})
 	}

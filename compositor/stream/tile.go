@@ -24,7 +24,9 @@ type Tile struct {
 	wake     chan struct{}
 	viewers  atomic.Int32
 	keyframe atomic.Bool
-	dirty    atomic.Bool
+
+	dirtyMu sync.Mutex
+	dirty   image.Rectangle // screen coordinates; empty when clean
 
 	frames, keyframes, bytes atomic.Uint64
 
@@ -58,14 +60,24 @@ func (t *Tile) Poke() {
 	}
 }
 
-// MarkDirty records that the tile's pixels changed and wakes the encoder.
-func (t *Tile) MarkDirty() {
-	t.dirty.Store(true)
+// MarkDirty records that the pixels in r (screen coordinates, inside the tile)
+// changed, and wakes the encoder.
+func (t *Tile) MarkDirty(r image.Rectangle) {
+	t.dirtyMu.Lock()
+	t.dirty = t.dirty.Union(r)
+	t.dirtyMu.Unlock()
 	t.Poke()
 }
 
-// TakeDirty reports whether the pixels changed since the last call.
-func (t *Tile) TakeDirty() bool { return t.dirty.Swap(false) }
+// TakeDirty returns what changed since the last call (empty if nothing did) and
+// marks the tile clean.
+func (t *Tile) TakeDirty() image.Rectangle {
+	t.dirtyMu.Lock()
+	defer t.dirtyMu.Unlock()
+	r := t.dirty
+	t.dirty = image.Rectangle{}
+	return r
+}
 
 // Viewers is the number of viewers whose connection is up.
 func (t *Tile) Viewers() int { return int(t.viewers.Load()) }

@@ -1,5 +1,7 @@
 package yuv
 
+import "image"
+
 // I420 is a planar 4:2:0 picture in BT.601 limited range: a full-size luma plane
 // and two chroma planes of half width and half height (rounded up).
 //
@@ -23,4 +25,26 @@ func NewI420(w, h int) *I420 {
 		V:       buf[w*h+cw*ch:],
 		YStride: w, CStride: cw,
 	}
+}
+
+// Sub returns a view of the part r of p (in p's pixel coordinates), sharing p's
+// memory. r's corners must be even, so that the chroma planes split with it.
+func (p *I420) Sub(r image.Rectangle) I420 {
+	r = r.Intersect(image.Rect(0, 0, p.Width, p.Height))
+	if r.Empty() || r.Min.X%2 != 0 || r.Min.Y%2 != 0 {
+		return I420{}
+	}
+	y := r.Min.Y*p.YStride + r.Min.X
+	c := r.Min.Y/2*p.CStride + r.Min.X/2
+	return I420{
+		Width: r.Dx(), Height: r.Dy(),
+		Y: p.Y[y:], U: p.U[c:], V: p.V[c:],
+		YStride: p.YStride, CStride: p.CStride,
+	}
+}
+
+// Even grows r to even corners, the smallest rectangle a chroma-subsampled
+// picture can be updated by.
+func Even(r image.Rectangle) image.Rectangle {
+	return image.Rect(r.Min.X&^1, r.Min.Y&^1, (r.Max.X+1)&^1, (r.Max.Y+1)&^1)
 }
