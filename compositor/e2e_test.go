@@ -148,6 +148,13 @@ func testSpan(t *testing.T, codec string) {
 			t.Errorf("changes in tile 2 made tile %d encode %d frames; want 0", i+1, d)
 		}
 	}
+	// Only the changed parts were grabbed; the whole picture still matches the screen.
+	want := region(xvfbtest.Screenshot(t, x.Display()), t2)
+	for _, v := range []*viewer{viewers[1], mirror} {
+		if p := yuv.PSNR(v.picture(t), want); p < 30 {
+			t.Errorf("after the changes, a viewer of tile 2 matches its region at %.1f dB; want ≥ 30", p)
+		}
+	}
 
 	cancel()
 	if err := <-runErr; err != nil {
