@@ -1,0 +1,111 @@
+package bench
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dream/compositor"
+	"dream/internal/testpattern"
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+	"dream/internal/yuv"
+	"dream/viewer/client"
+	"dream/viewer/player"
+)
+
+// BenchmarkChangeToPicture measures the whole pipeline on one 1920x1080 tile: from
+// an X client's drawing (a 32x32 box changing colour, returned once the X server
+// has drawn it) to the viewer's decoded picture showing it. ms/op is that latency:
+// damage, grab, convert, encode, RTP over loopback WebRTC, reassembly, decode.
+func BenchmarkChangeToPicture(b *testing.B) {
+	for _, codec := range []string{"h264", "vp8"} {
+		b.Run(codec, func(b *testing.B) { benchChange(b, codec) })
+	}
+}
+
+func benchChange(b *testing.B, codec string) {
+	x := xvfbtest.StartForTest(b, xvfb.Config{Width: width, Height: height})
+	pat, err := testpattern.Start(x.Display(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pat.Close()
+	comp, err := compositor.New(compositor.Config{Display: x.Display(), Codec: codec, LoopbackOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer comp.Close()
+	srv := httptest.NewServer(comp.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go comp.Run(ctx)
+
+	box := image.Rect(800, 500, 832, 532)
+	w := &watcher{at: image.Pt(816, 516), seen: make(chan struct{}, 1)}
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sess.Close()
+	p := player.New(w)
+	defer p.Close()
+	go sess.Frames(ctx, p.Handle)
+
+	colours := []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}}
+	show := func(i int) time.Duration {
+		c := colours[i%2]
+		w.want.Store(lumaOf(c))
+		start := time.Now()
+		if err := pat.Fill(box, c); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-w.seen:
+			return time.Since(start)
+		case <-time.After(10 * time.Second):
+			b.Fatalf("change %d never reached the viewer", i)
+			return 0
+		}
+	}
+	show(0) // the first picture: connection and keyframe
+	var total time.Duration
+	i := 1
+	for b.Loop() {
+		total += show(i)
+		i++
+		time.Sleep(20 * time.Millisecond) // let the encoder's frame interval pass: a user types, not floods
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(i-1), "ms/change")
+}
+
+// watcher is a sink that signals when the luma at one point reaches a value.
+type watcher struct {
+	at   image.Point
+	want atomic.Int64
+	seen chan struct{}
+}
+
+func (w *watcher) Show(pic *yuv.I420) {
+	got := int(pic.Y[w.at.Y*pic.YStride+w.at.X])
+	if d := got - int(w.want.Load()); d >= -6 && d <= 6 {
+		select {
+		case w.seen <- struct{}{}:
+		default:
+		}
+		w.want.Store(-100) // signal once per change
+	}
+}
+
+// lumaOf is c's BT.601 limited-range luma, as the encoder's conversion gives it.
+func lumaOf(c color.RGBA) int64 {
+	pic := yuv.NewI420(2, 2)
+	bgrx := []byte{c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0}
+	yuv.FromBGRX(pic, bgrx, 8)
+	return int64(pic.Y[0])
+}
