@@ -3,6 +3,7 @@ package encode
 import (
 	"fmt"
 	"runtime"
+	"time"
 )
 
 // Config describes an encoder. Only Width and Height have no default.
@@ -42,4 +43,33 @@ func (c Config) withDefaults(codec string) (Config, error) {
 		c.Threads = min(runtime.NumCPU(), maxDefaultThread)
 	}
 	return c, nil
+}
+
+// clock turns wall time into encoder timestamps in milliseconds. Frames come
+// only when the screen changes, so rate control must budget each frame by the
+// time it stands for, not by a fixed frame rate: a change after a quiet second
+// may spend what that second saved.
+type clock struct {
+	start time.Time
+	last  int64 // timestamp of the previous frame
+}
+
+// maxFrameMs bounds the time one frame stands for (the encoders' buffer model is
+// a second long).
+const maxFrameMs = 1000
+
+// tick returns the timestamp of a frame encoded now and the time it stands for:
+// since the previous frame, at least one frame interval (1/fps) and at most
+// maxFrameMs. Timestamps advance by at least that interval.
+func (c *clock) tick(fps int) (ms, dur int64) {
+	now := time.Now()
+	interval := max(int64(1000/fps), 1)
+	if c.start.IsZero() {
+		c.start = now
+		c.last = -interval
+	}
+	ms = max(now.Sub(c.start).Milliseconds(), c.last+interval)
+	dur = min(ms-c.last, maxFrameMs)
+	c.last = ms
+	return ms, dur
 }

@@ -160,6 +160,7 @@ type H264 struct {
 	cfg  Config
 	enc  *C.dream_h264enc
 	n    int64 // pictures encoded
+	clk  clock
 	buf  []byte
 	open bool
 }
@@ -202,7 +203,7 @@ func (e *H264) Encode(pic *yuv.I420, keyframe bool) (Frame, error) {
 	if keyframe {
 		key = 1
 	}
-	ms := e.n * 1000 / int64(e.cfg.FPS)
+	ms, _ := e.clk.tick(e.cfg.FPS)
 	rc := C.dream_h264enc_encode(e.enc, C.int(pic.Width), C.int(pic.Height),
 		(*C.uchar)(unsafe.Pointer(&pic.Y[0])), C.int(pic.YStride),
 		(*C.uchar)(unsafe.Pointer(&pic.U[0])), (*C.uchar)(unsafe.Pointer(&pic.V[0])), C.int(pic.CStride),

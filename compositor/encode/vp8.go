@@ -17,7 +17,7 @@ typedef struct {
 	int key;
 } dream_vp8enc;
 
-static vpx_codec_err_t dream_vp8enc_init(dream_vp8enc *e, int w, int h, int fps,
+static vpx_codec_err_t dream_vp8enc_init(dream_vp8enc *e, int w, int h,
 		int kbps, int threads, int cpuused) {
 	vpx_codec_enc_cfg_t cfg;
 	vpx_codec_err_t err = vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &cfg, 0);
@@ -25,7 +25,7 @@ static vpx_codec_err_t dream_vp8enc_init(dream_vp8enc *e, int w, int h, int fps,
 	cfg.g_w = w;
 	cfg.g_h = h;
 	cfg.g_timebase.num = 1;
-	cfg.g_timebase.den = fps;
+	cfg.g_timebase.den = 1000; // milliseconds of wall time: see clock
 	cfg.g_threads = threads;
 	cfg.g_pass = VPX_RC_ONE_PASS;
 	cfg.g_lag_in_frames = 0;
@@ -61,7 +61,7 @@ static vpx_codec_err_t dream_vp8enc_init(dream_vp8enc *e, int w, int h, int fps,
 // copies the source before returning (no lookahead).
 static vpx_codec_err_t dream_vp8enc_encode(dream_vp8enc *e, int w, int h,
 		unsigned char *y, int ystride, unsigned char *u, unsigned char *v, int cstride,
-		long long pts, int key) {
+		long long pts, unsigned long duration, int key) {
 	vpx_image_t img;
 	if (!vpx_img_wrap(&img, VPX_IMG_FMT_I420, w, h, 1, y)) return VPX_CODEC_INVALID_PARAM;
 	img.planes[VPX_PLANE_Y] = y;
@@ -73,7 +73,7 @@ static vpx_codec_err_t dream_vp8enc_encode(dream_vp8enc *e, int w, int h,
 	e->buf = NULL;
 	e->size = 0;
 	e->key = 0;
-	vpx_codec_err_t err = vpx_codec_encode(&e->ctx, &img, pts, 1,
+	vpx_codec_err_t err = vpx_codec_encode(&e->ctx, &img, pts, duration,
 		key ? VPX_EFLAG_FORCE_KF : 0, VPX_DL_REALTIME);
 	if (err != VPX_CODEC_OK) return err;
 	vpx_codec_iter_t iter = NULL;
@@ -108,7 +108,8 @@ const vp8CPUUsed = -8
 type VP8 struct {
 	cfg  Config
 	enc  *C.dream_vp8enc
-	pts  int64
+	n    int64 // pictures encoded
+	clk  clock
 	buf  []byte
 	open bool
 }
@@ -123,7 +124,7 @@ func NewVP8(cfg Config) (*VP8, error) {
 	}
 	cfg.Codec = CodecVP8
 	enc := (*C.dream_vp8enc)(C.calloc(1, C.sizeof_dream_vp8enc))
-	if rc := C.dream_vp8enc_init(enc, C.int(cfg.Width), C.int(cfg.Height), C.int(cfg.FPS),
+	if rc := C.dream_vp8enc_init(enc, C.int(cfg.Width), C.int(cfg.Height),
 		C.int(cfg.BitrateKbps), C.int(cfg.Threads), vp8CPUUsed); rc != C.VPX_CODEC_OK {
 		C.free(unsafe.Pointer(enc))
 		return nil, fmt.Errorf("encode: vp8 %dx%d at %d kbps, %d threads: libvpx cannot start an encoder: %s",
@@ -139,23 +140,24 @@ func (e *VP8) Encode(pic *yuv.I420, keyframe bool) (Frame, error) {
 		return Frame{}, err
 	}
 	key := 0
-	if keyframe || e.pts == 0 {
+	if keyframe || e.n == 0 {
 		key = 1
 	}
+	pts, dur := e.clk.tick(e.cfg.FPS)
 	rc := C.dream_vp8enc_encode(e.enc, C.int(pic.Width), C.int(pic.Height),
 		(*C.uchar)(unsafe.Pointer(&pic.Y[0])), C.int(pic.YStride),
 		(*C.uchar)(unsafe.Pointer(&pic.U[0])), (*C.uchar)(unsafe.Pointer(&pic.V[0])), C.int(pic.CStride),
-		C.longlong(e.pts), C.int(key))
+		C.longlong(pts), C.ulong(dur), C.int(key))
 	if rc != C.VPX_CODEC_OK {
 		msg := C.GoString(C.vpx_codec_error(&e.enc.ctx))
 		if d := C.vpx_codec_error_detail(&e.enc.ctx); d != nil {
 			msg += ": " + C.GoString(d)
 		}
-		return Frame{}, fmt.Errorf("encode: vp8 %dx%d frame %d: %s", e.cfg.Width, e.cfg.Height, e.pts, msg)
+		return Frame{}, fmt.Errorf("encode: vp8 %dx%d frame %d: %s", e.cfg.Width, e.cfg.Height, e.n, msg)
 	}
-	e.pts++
+	e.n++
 	if e.enc.buf == nil {
-		return Frame{}, fmt.Errorf("encode: vp8 %dx%d frame %d: libvpx produced no frame", e.cfg.Width, e.cfg.Height, e.pts-1)
+		return Frame{}, fmt.Errorf("encode: vp8 %dx%d frame %d: libvpx produced no frame", e.cfg.Width, e.cfg.Height, e.n-1)
 	}
 	e.buf = append(e.buf[:0], unsafe.Slice((*byte)(e.enc.buf), int(e.enc.size))...)
 	return Frame{Data: e.buf, Key: e.enc.key != 0}, nil
