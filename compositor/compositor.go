@@ -7,6 +7,7 @@ import (
 	"image"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -42,6 +43,11 @@ type Compositor struct {
 	layout layout.Layout
 	tiles  []*tile
 	server *stream.Server
+
+	mu      sync.Mutex
+	cancel  context.CancelFunc // stops a running Run
+	running sync.WaitGroup     // Close waits for Run before freeing what it uses
+	closed  bool
 }
 
 // New opens the display, cuts it into tiles and makes one encoder per tile.
@@ -105,6 +111,16 @@ func (c *Compositor) Stats() []stream.TileStats {
 // Run watches the display and runs the tiles until ctx ends (nil) or the X
 // display goes away (an error naming it).
 func (c *Compositor) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return errors.New("compositor: Run after Close")
+	}
+	ctx, c.cancel = context.WithCancel(ctx)
+	c.running.Add(1)
+	c.mu.Unlock()
+	defer c.running.Done()
+
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.watch(ctx) })
 	for _, t := range c.tiles {
@@ -139,8 +155,16 @@ func (c *Compositor) watch(ctx context.Context) error {
 	}
 }
 
-// Close hangs up every viewer and releases the encoders and the display.
+// Close stops Run, waits for it, hangs up every viewer and releases the encoders
+// and the display.
 func (c *Compositor) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.mu.Unlock()
+	c.running.Wait()
 	var errs []error
 	if c.server != nil {
 		errs = append(errs, c.server.Close())

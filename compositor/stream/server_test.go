@@ -161,3 +161,53 @@ func mustTile(t *testing.T, n int, codec string) *Tile {
 	}
 	return tile
 }
+
+// TestFrameTimestamps checks that RTP timestamps follow the capture times given
+// to WriteFrame, however irregular.
+func TestFrameTimestamps(t *testing.T) {
+	tile := mustTile(t, 1, "vp8")
+	s, err := New(Config{LoopbackOnly: true}, []*Tile{tile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	stamps := make(chan uint32, 16)
+	go sess.Frames(ctx, func(f client.Frame) error { stamps <- f.Timestamp; return nil })
+	for deadline := time.Now().Add(5 * time.Second); tile.Viewers() == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("viewer never connected")
+		}
+	}
+	frame := append([]byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a}, make([]byte, 2000)...)
+	t0 := time.Now()
+	offsets := []time.Duration{0, 50 * time.Millisecond, 1350 * time.Millisecond, 1351 * time.Millisecond}
+	for _, off := range offsets {
+		if err := tile.WriteFrame(frame, true, t0.Add(off)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []uint32
+	for range offsets {
+		select {
+		case ts := <-stamps:
+			got = append(got, ts)
+		case <-time.After(5 * time.Second):
+			t.Fatalf("received %d of %d frames", len(got), len(offsets))
+		}
+	}
+	for i := 1; i < len(got); i++ {
+		want := uint32((offsets[i] - offsets[i-1]) * 90 / time.Millisecond)
+		if d := got[i] - got[i-1]; d != want {
+			t.Errorf("frames %d→%d, %v apart: RTP timestamps %d apart; want %d", i-1, i, offsets[i]-offsets[i-1], d, want)
+		}
+	}
+}

@@ -1,14 +1,16 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/rtp"
+	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
-	"github.com/pion/webrtc/v4/pkg/media"
 
 	"dream/internal/rtc"
 )
@@ -20,7 +22,7 @@ type Tile struct {
 	Rect   image.Rectangle
 	Codec  string
 
-	track    *webrtc.TrackLocalStaticSample
+	track    *webrtc.TrackLocalStaticRTP
 	wake     chan struct{}
 	viewers  atomic.Int32
 	keyframe atomic.Bool
@@ -30,9 +32,14 @@ type Tile struct {
 
 	frames, keyframes, bytes atomic.Uint64
 
-	writeMu   sync.Mutex // serialises WriteFrame; held by the tile's encoder only
-	lastWrite time.Time
+	writeMu    sync.Mutex // serialises WriteFrame; held by the tile's encoder only
+	packetizer rtp.Packetizer
+	start      time.Time // of the first frame
+	ticks      int64     // 90 kHz ticks from start to the last frame
 }
+
+// mtu is the largest RTP packet sent, as pion's own tracks use.
+const mtu = 1200
 
 // NewTile makes the track for tile number (1-based) covering rect, sent in codec.
 func NewTile(number int, rect image.Rectangle, codec string) (*Tile, error) {
@@ -40,12 +47,18 @@ func NewTile(number int, rect image.Rectangle, codec string) (*Tile, error) {
 	if !ok {
 		return nil, fmt.Errorf("tile %d: codec %q (want h264 or vp8): %w", number, codec, rtc.ErrUnknownCodec)
 	}
-	track, err := webrtc.NewTrackLocalStaticSample(c.RTPCodecCapability,
+	track, err := webrtc.NewTrackLocalStaticRTP(c.RTPCodecCapability,
 		fmt.Sprintf("tile%d", number), fmt.Sprintf("dream-tile%d", number))
 	if err != nil {
 		return nil, fmt.Errorf("tile %d: %w", number, err)
 	}
-	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, wake: make(chan struct{}, 1)}, nil
+	var payloader rtp.Payloader = &codecs.H264Payloader{}
+	if codec == "vp8" {
+		payloader = &codecs.VP8Payloader{EnablePictureID: true}
+	}
+	// Payload type and SSRC are each viewer's, set by the track as it writes.
+	p := rtp.NewPacketizer(mtu, 0, 0, payloader, rtp.NewRandomSequencer(), c.ClockRate)
+	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, packetizer: p, wake: make(chan struct{}, 1)}, nil
 }
 
 // Wake is signalled when the tile has something to do: its pixels changed, a
@@ -95,22 +108,32 @@ func (t *Tile) KeyframeRequested() bool { return t.keyframe.Load() }
 // TakeKeyframe reports whether a keyframe was requested and clears the request.
 func (t *Tile) TakeKeyframe() bool { return t.keyframe.Swap(false) }
 
-// WriteFrame sends one encoded access unit to every viewer of the tile. It never
-// blocks on a viewer: pion drops what a viewer's transport cannot take.
+// WriteFrame sends one encoded access unit, captured at now, to every viewer of
+// the tile: it is packetized once, and each viewer gets the same packets. Its RTP
+// timestamp is now on the 90 kHz clock, so a viewer's jitter estimate sees the
+// real spacing of frames that come only when the screen changes. It never blocks
+// on a viewer: pion drops what a viewer's transport cannot take.
 func (t *Tile) WriteFrame(data []byte, key bool, now time.Time) error {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	d := now.Sub(t.lastWrite)
-	if t.lastWrite.IsZero() || d <= 0 || d > time.Second {
-		d = time.Second / 30
+	if t.start.IsZero() {
+		t.start = now
 	}
-	t.lastWrite = now
+	ticks := int64(now.Sub(t.start)) * 90 / int64(time.Millisecond)
+	t.packetizer.SkipSamples(uint32(ticks - t.ticks)) // wraps like RTP timestamps do
+	t.ticks = ticks
 	t.frames.Add(1)
 	t.bytes.Add(uint64(len(data)))
 	if key {
 		t.keyframes.Add(1)
 	}
-	if err := t.track.WriteSample(media.Sample{Data: data, Duration: d}); err != nil {
+	var errs []error
+	for _, p := range t.packetizer.Packetize(data, 0) {
+		if err := t.track.WriteRTP(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("tile %d: send frame: %w", t.Number, err)
 	}
 	return nil

@@ -27,8 +27,9 @@ const pliInterval = 250 * time.Millisecond
 type Frame struct {
 	Codec    string // "h264" or "vp8"
 	Data     []byte
-	Key      bool
-	Received time.Time // when its last packet arrived
+	Key       bool
+	Timestamp uint32    // RTP timestamp: 90 kHz, when the server captured it
+	Received  time.Time // when its last packet arrived
 }
 
 // Frames reads the tile's video and calls handle with each complete frame, from
@@ -147,7 +148,7 @@ func (a *assembler) push(p *rtp.Packet) (Frame, bool) {
 	if !p.Marker {
 		return Frame{}, false
 	}
-	f := Frame{Codec: a.codec, Data: a.frame, Key: isKey(a.codec, a.frame)}
+	f := Frame{Codec: a.codec, Data: a.frame, Key: isKey(a.codec, a.frame), Timestamp: p.Timestamp}
 	broken := a.broken
 	a.frame, a.broken = a.frame[:0], false
 	if broken || len(f.Data) == 0 {
