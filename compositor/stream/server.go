@@ -72,7 +72,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 			return nil, fmt.Errorf("tile %d listed in place %d: tiles must be numbered from 1 in order", t.Number, i+1)
 		}
 		if s.apis[t.Codec] == nil {
-			api, err := rtc.NewAPI(rtc.Settings(cfg.LoopbackOnly, s.log), t.Codec)
+			api, err := rtc.NewAPI(rtc.Sender, rtc.Settings(cfg.LoopbackOnly, s.log), t.Codec)
 			if err != nil {
 				return nil, err
 			}

@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
 
 // ErrUnknownCodec is returned for a codec name other than "h264" or "vp8".
 var ErrUnknownCodec = errors.New("unknown codec")
 
+// videoFeedback is the RTCP feedback both sides accept: keyframe requests. Plain
+// NACK (retransmission) is added by the sender only, for receivers that keep a
+// jitter buffer (browsers); dreamview has none and asks for a keyframe instead.
 var videoFeedback = []webrtc.RTCPFeedback{
-	{Type: "nack"}, {Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"},
+	{Type: "nack", Parameter: "pli"}, {Type: "ccm", Parameter: "fir"},
 }
 
 // Codecs are the video codecs a tile may be sent in, by the names used in flags
@@ -47,19 +51,37 @@ func CodecName(mime string) (string, error) {
 	return "", fmt.Errorf("codec %q: %w", mime, ErrUnknownCodec)
 }
 
-// NewAPI registers the named codecs, with NACK and RTCP reports, and returns
-// an API whose peer connections use settings.
-func NewAPI(settings webrtc.SettingEngine, codecs ...string) (*webrtc.API, error) {
+// Role is the side of a video stream an API is for.
+type Role int
+
+const (
+	Sender   Role = iota // dreamcomp: answers retransmission requests (NACK)
+	Receiver             // dreamview: no jitter buffer, so no NACKs; PLI on loss
+)
+
+// NewAPI registers the named codecs with the feedback and interceptors of role
+// (RTCP reports, and NACK for a sender) and returns an API whose peer
+// connections use settings.
+func NewAPI(role Role, settings webrtc.SettingEngine, codecs ...string) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	for _, name := range codecs {
 		c, ok := Codecs[name]
 		if !ok {
 			return nil, fmt.Errorf("codec %q (want h264 or vp8): %w", name, ErrUnknownCodec)
 		}
+		if role == Sender {
+			c.RTCPFeedback = append([]webrtc.RTCPFeedback{{Type: "nack"}}, c.RTCPFeedback...)
+		}
 		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
 			return nil, fmt.Errorf("register %s: %w", name, err)
 		}
 	}
+	r := &interceptor.Registry{}
+	if role == Sender {
+		// Errors come only from registering feedback on codecs registered above.
+		_ = webrtc.ConfigureNack(m, r)
+	}
+	_ = webrtc.ConfigureRTCPReports(r)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(settings),
-		webrtc.WithInterceptorRegistry(interceptors(m))), nil
+		webrtc.WithInterceptorRegistry(r)), nil
 }

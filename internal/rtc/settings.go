@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pion/ice/v4"
-	"github.com/pion/interceptor"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -26,12 +25,4 @@ func Settings(loopbackOnly bool, log *slog.Logger) webrtc.SettingEngine {
 		s.LoggerFactory = loggerFactory{log}
 	}
 	return s
-}
-
-func interceptors(m *webrtc.MediaEngine) *interceptor.Registry {
-	r := &interceptor.Registry{}
-	// Errors here come only from registering feedback on codecs we registered above.
-	_ = webrtc.ConfigureNack(m, r)
-	_ = webrtc.ConfigureRTCPReports(r)
-	return r
 }

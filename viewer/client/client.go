@@ -63,7 +63,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	endpoint := base.JoinPath("whep", fmt.Sprint(cfg.Tile))
 
-	api, err := rtc.NewAPI(rtc.Settings(isLoopback(base.Hostname()), log), "h264", "vp8")
+	api, err := rtc.NewAPI(rtc.Receiver, rtc.Settings(isLoopback(base.Hostname()), log), "h264", "vp8")
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
-	"github.com/pion/rtp/codecs"
 	"github.com/pion/webrtc/v4"
 
 	"dream/internal/rtc"
@@ -17,25 +19,36 @@ import (
 // ErrLost is returned by Frames when the connection to the server ends.
 var ErrLost = errors.New("connection to the server lost")
 
-// maxFrameBytes bounds one access unit; a larger one is dropped as corrupt.
-const maxFrameBytes = 8 << 20
-
-// pliInterval is the least time between two keyframe requests.
-const pliInterval = 250 * time.Millisecond
+const (
+	// maxFrameBytes bounds one access unit; a larger one is dropped as corrupt.
+	maxFrameBytes = 8 << 20
+	// pliInterval is the least time between two keyframe requests.
+	pliInterval = 250 * time.Millisecond
+	// frameTimeout is how long a frame may stay incomplete before its missing
+	// packets count as lost (the last packet of the last change before the
+	// screen goes still has no later packet to reveal the gap).
+	frameTimeout = 100 * time.Millisecond
+	// queueFrames bounds the frames waiting for the decoder. When it falls that
+	// far behind, the waiting frames are dropped and a keyframe asked for: fresh
+	// pictures beat a growing delay.
+	queueFrames = 4
+)
 
 // Frame is one encoded access unit. Data is valid until the handler returns.
 type Frame struct {
-	Codec    string // "h264" or "vp8"
-	Data     []byte
+	Codec     string // "h264" or "vp8"
+	Data      []byte
 	Key       bool
 	Timestamp uint32    // RTP timestamp: 90 kHz, when the server captured it
 	Received  time.Time // when its last packet arrived
 }
 
-// Frames reads the tile's video and calls handle with each complete frame, from
-// one goroutine, until ctx ends (nil) or the connection is lost (ErrLost). A
-// handler error (a frame that did not decode) asks for a keyframe and skips
-// frames until it comes.
+// Frames reads the tile's video and calls handle with each complete frame until
+// ctx ends (nil) or the connection is lost (ErrLost). Packets are read on a
+// goroutine of their own, so a slow handler never holds them up: frames wait in
+// a short queue, and when it is full they are dropped for a keyframe. A handler
+// error (a frame that did not decode) asks for a keyframe and skips frames until
+// it comes.
 func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 	var track *webrtc.TrackRemote
 	timer := time.NewTimer(s.cfg.ConnectTimeout)
@@ -54,129 +67,159 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 	if err != nil {
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { s.pc.Close() })
-	defer stop()
+
+	r := &reader{s: s, track: track, ssrc: uint32(track.SSRC()), a: assembler{codec: codec, needKey: true},
+		frames: make(chan *Frame, queueFrames), free: make(chan *Frame, queueFrames+1)}
+	for range queueFrames + 1 {
+		r.free <- &Frame{}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	readErr := make(chan error, 1)
 	go func() {
+		defer wg.Done()
+		readErr <- r.run(ctx)
+		close(r.frames)
+	}()
+	go func() { // a failed connection or the end of ctx ends track.Read
+		defer wg.Done()
 		select {
 		case <-s.failed:
-			s.pc.Close() // ends track.Read
 		case <-ctx.Done():
 		}
+		s.pc.Close()
+	}()
+	defer func() {
+		cancel()
+		wg.Wait()
 	}()
 
-	a := assembler{codec: codec, needKey: true}
-	ssrc := uint32(track.SSRC())
-	var lastPLI time.Time
-	askKey := func() {
-		if now := time.Now(); now.Sub(lastPLI) >= pliInterval {
-			lastPLI = now
-			s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+	failing := false
+	for f := range r.frames {
+		err := handle(*f)
+		r.free <- f
+		switch {
+		case err != nil && !failing:
+			failing = true
+			s.log.Warn("cannot show frames; asking the server for a keyframe", "err", err)
+			r.decodeFailed.Store(true)
+			r.askKey()
+		case err != nil:
+			r.decodeFailed.Store(true)
+			r.askKey()
+		case failing:
+			failing = false
+			s.log.Info("frames show again")
 		}
 	}
+	if err := <-readErr; err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}
+
+// reader reads RTP packets, assembles frames and queues them for the decoder.
+type reader struct {
+	s     *Session
+	track *webrtc.TrackRemote
+	ssrc  uint32
+	a     assembler
+
+	frames chan *Frame // complete frames, oldest first
+	free   chan *Frame // spare frame buffers
+
+	decodeFailed atomic.Bool // set by the decoding side: skip to a keyframe
+	pliMu        sync.Mutex
+	lastPLI      time.Time
+}
+
+func (r *reader) run(ctx context.Context) error {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
+	waiting := false // a read deadline is set for an incomplete frame
 	for {
-		n, _, err := track.Read(buf)
+		n, _, err := r.track.Read(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			r.a.expire()
+			r.track.SetReadDeadline(time.Time{})
+			waiting = false
+			r.checkKey()
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("%s tile %d: %w", s.cfg.URL, s.cfg.Tile, ErrLost)
+			return fmt.Errorf("%s tile %d: %w", r.s.cfg.URL, r.s.cfg.Tile, ErrLost)
 		}
 		if err := pkt.Unmarshal(buf[:n]); err != nil {
 			continue
 		}
-		f, ok := a.push(&pkt)
-		if a.wantKey {
-			a.wantKey = false
-			askKey()
+		if r.decodeFailed.Swap(false) {
+			r.a.needKey = true
 		}
-		if !ok {
-			continue
-		}
-		f.Received = time.Now()
-		if err := handle(f); err != nil {
-			s.log.Debug("frame rejected", "err", err)
-			a.needKey = true
-			askKey()
-		}
-	}
-}
-
-// assembler joins RTP payloads into access units, ending each on the marker bit.
-type assembler struct {
-	codec   string
-	frame   []byte
-	started bool   // seq is valid
-	seq     uint16 // last sequence number seen
-	broken  bool   // a packet of the frame being built is missing
-	needKey bool   // skip frames until a keyframe
-	wantKey bool   // ask the server for one
-	h264    codecs.H264Packet
-	vp8     codecs.VP8Packet
-}
-
-// push adds one packet and returns a frame when the packet completed one.
-func (a *assembler) push(p *rtp.Packet) (Frame, bool) {
-	if a.started && p.SequenceNumber != a.seq+1 {
-		if int16(p.SequenceNumber-a.seq) <= 0 {
-			return Frame{}, false // duplicate or late: already past it
-		}
-		a.broken = true
-		a.h264 = codecs.H264Packet{}
-	}
-	a.started, a.seq = true, p.SequenceNumber
-	var payload []byte
-	var err error
-	switch a.codec {
-	case "vp8":
-		payload, err = a.vp8.Unmarshal(p.Payload)
-		if err == nil && a.vp8.S == 1 && a.vp8.PID == 0 && len(a.frame) > 0 {
-			a.frame, a.broken = a.frame[:0], true // the previous frame lost its end
-		}
-	default:
-		payload, err = a.h264.Unmarshal(p.Payload)
-	}
-	if err != nil {
-		a.broken = true
-	} else if len(a.frame)+len(payload) > maxFrameBytes {
-		a.broken = true
-		a.frame = a.frame[:0]
-	} else {
-		a.frame = append(a.frame, payload...)
-	}
-	if !p.Marker {
-		return Frame{}, false
-	}
-	f := Frame{Codec: a.codec, Data: a.frame, Key: isKey(a.codec, a.frame), Timestamp: p.Timestamp}
-	broken := a.broken
-	a.frame, a.broken = a.frame[:0], false
-	if broken || len(f.Data) == 0 {
-		a.needKey, a.wantKey = true, true
-		return Frame{}, false
-	}
-	if a.needKey && !f.Key {
-		a.wantKey = true
-		return Frame{}, false
-	}
-	a.needKey = false
-	return f, true
-}
-
-// isKey reports whether an access unit is an intra frame: for VP8 the frame tag's
-// inverted key-frame bit, for H.264 an IDR or SPS NAL unit in the Annex-B stream.
-func isKey(codec string, au []byte) bool {
-	if codec == "vp8" {
-		return len(au) > 0 && au[0]&1 == 0
-	}
-	for i := 0; i+3 < len(au); i++ {
-		if au[i] == 0 && au[i+1] == 0 && au[i+2] == 1 {
-			switch au[i+3] & 0x1f {
-			case 5, 7:
-				return true
+		f, ok := r.a.push(&pkt)
+		if r.a.inFrame != waiting {
+			waiting = r.a.inFrame
+			deadline := time.Time{}
+			if waiting {
+				deadline = time.Now().Add(frameTimeout)
 			}
-			i += 2
+			r.track.SetReadDeadline(deadline)
 		}
+		if ok {
+			f.Received = time.Now()
+			r.queue(f)
+		}
+		r.checkKey()
 	}
-	return false
+}
+
+// queue hands f to the decoder, copying it into a spare buffer. With none spare
+// the decoder is behind: the queued frames are dropped, and so is f unless it is
+// a keyframe, which a decoder can start from.
+func (r *reader) queue(f Frame) {
+	var buf *Frame
+	select {
+	case buf = <-r.free:
+	default:
+		for len(r.frames) > 0 {
+			select {
+			case old := <-r.frames:
+				r.free <- old
+			default:
+			}
+		}
+		if !f.Key {
+			r.a.needKey, r.a.wantKey = true, true
+			return
+		}
+		buf = <-r.free
+	}
+	data := append(buf.Data[:0], f.Data...)
+	*buf = f
+	buf.Data = data
+	r.frames <- buf
+}
+
+func (r *reader) checkKey() {
+	if r.a.wantKey {
+		r.a.wantKey = false
+		r.askKey()
+	}
+}
+
+// askKey sends a PLI, at most one per pliInterval. Safe from any goroutine.
+func (r *reader) askKey() {
+	r.pliMu.Lock()
+	now := time.Now()
+	send := now.Sub(r.lastPLI) >= pliInterval
+	if send {
+		r.lastPLI = now
+	}
+	r.pliMu.Unlock()
+	if send {
+		r.s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: r.ssrc}})
+	}
 }

@@ -40,6 +40,18 @@ func TestAssembler(t *testing.T) {
 		key, delta []byte
 	}{{"vp8", vp8Key, vp8Delta}, {"h264", h264Key, h264Delta}} {
 		t.Run(tt.codec, func(t *testing.T) {
+			// A viewer's first packets are a keyframe's: it is handed over at once.
+			fresh := assembler{codec: tt.codec, needKey: true}
+			var n int
+			for _, p := range packets(t, tt.codec, tt.key, 7) {
+				if _, ok := fresh.push(p); ok {
+					n++
+				}
+			}
+			if n != 1 || fresh.wantKey {
+				t.Errorf("first keyframe on a new connection: handed over %d times, wantKey %v; want once, no request", n, fresh.wantKey)
+			}
+
 			a := assembler{codec: tt.codec, needKey: true}
 			feed := func(pkts []*rtp.Packet) (frames []Frame) {
 				for _, p := range pkts {
@@ -105,6 +117,84 @@ func sameAU(codec string, got, want []byte) bool {
 	return true
 }
 
+// TestAssemblerLostEnd covers a frame whose last packets never come: either the
+// next frame starts (another timestamp) or nothing follows (the screen went
+// still) and the timeout expires it. Both ask for a keyframe.
+func TestAssemblerLostEnd(t *testing.T) {
+	for _, codec := range []string{"vp8", "h264"} {
+		t.Run(codec, func(t *testing.T) {
+			key, delta := vp8Key, vp8Delta
+			if codec == "h264" {
+				key, delta = h264Key, h264Delta
+			}
+			a := assembler{codec: codec, needKey: true}
+			for _, p := range packets(t, codec, key, 10) {
+				a.push(p)
+			}
+			if a.needKey {
+				t.Fatal("keyframe not taken")
+			}
+			// The next frame loses its last packet, then nothing comes.
+			cut := packets(t, codec, delta, a.seq+1)
+			for _, p := range cut[:len(cut)-1] {
+				if _, ok := a.push(p); ok {
+					t.Fatal("an incomplete frame was handed over")
+				}
+			}
+			if !a.inFrame {
+				t.Fatal("assembler does not know a frame is incomplete")
+			}
+			a.expire()
+			if !a.wantKey || !a.needKey || a.inFrame {
+				t.Errorf("after expire: wantKey %v needKey %v inFrame %v; want a keyframe request", a.wantKey, a.needKey, a.inFrame)
+			}
+
+			// A frame cut short by the next frame's packets (another timestamp).
+			a = assembler{codec: codec, needKey: true}
+			for _, p := range packets(t, codec, key, 10) {
+				a.push(p)
+			}
+			cut = packets(t, codec, delta, a.seq+1)
+			next := packets(t, codec, delta, a.seq+uint16(len(cut))+1)
+			next[0].Timestamp = cut[0].Timestamp + 3000
+			for _, p := range cut[:len(cut)-1] {
+				a.push(p)
+			}
+			for _, p := range next {
+				if _, ok := a.push(p); ok {
+					t.Errorf("a delta frame after a lost frame was handed over; want it skipped until a keyframe")
+				}
+			}
+			if !a.needKey {
+				t.Errorf("needKey not set after a frame lost its end")
+			}
+		})
+	}
+}
+
+// TestAssemblerVP8GapBetweenFrames: packets lost at the end of one VP8 frame do
+// not spoil the next one, whose first packet says it is a frame start.
+func TestAssemblerVP8GapBetweenFrames(t *testing.T) {
+	a := assembler{codec: "vp8", needKey: true}
+	for _, p := range packets(t, "vp8", vp8Key, 10) {
+		a.push(p)
+	}
+	cut := packets(t, "vp8", vp8Delta, a.seq+1)
+	for _, p := range cut[:len(cut)-1] {
+		a.push(p)
+	}
+	key := packets(t, "vp8", vp8Key, a.seq+2) // one packet lost in between
+	var got int
+	for _, p := range key {
+		if f, ok := a.push(p); ok && f.Key {
+			got++
+		}
+	}
+	if got != 1 {
+		t.Errorf("keyframe after a lost packet between frames: handed over %d times; want once", got)
+	}
+}
+
 func TestIsKey(t *testing.T) {
 	for _, tt := range []struct {
 		codec string
@@ -121,8 +211,47 @@ func TestIsKey(t *testing.T) {
 	}
 }
 
-// FuzzAssembler feeds arbitrary packets: the assembler must never panic nor hand
-// over a frame larger than its bound.
+// FuzzAssemblerLoss packetizes a keyframe and then loses, repeats or swaps
+// packets as the fuzzer's mask says: whatever the assembler hands over must be
+// exactly the keyframe, never a damaged frame.
+func FuzzAssemblerLoss(f *testing.F) {
+	f.Add([]byte{0}, false)
+	f.Add([]byte{1, 0, 0}, true)
+	f.Add([]byte{2, 4, 0, 1}, false)
+	f.Add([]byte{4}, true)
+	f.Fuzz(func(t *testing.T, mask []byte, h264 bool) {
+		codec, au := "vp8", vp8Key
+		if h264 {
+			codec, au = "h264", h264Key
+		}
+		if len(mask) == 0 {
+			return
+		}
+		pkts := packets(t, codec, au, 100)
+		var sent []*rtp.Packet
+		for i := 0; i < len(pkts); i++ {
+			switch m := mask[i%len(mask)]; {
+			case m&1 != 0: // lost
+			case m&2 != 0: // repeated
+				sent = append(sent, pkts[i], pkts[i])
+			case m&4 != 0 && i+1 < len(pkts): // swapped with the next
+				sent = append(sent, pkts[i+1], pkts[i])
+				i++
+			default:
+				sent = append(sent, pkts[i])
+			}
+		}
+		a := assembler{codec: codec, needKey: true}
+		for _, p := range sent {
+			if f, ok := a.push(p); ok && !sameAU(codec, f.Data, au) {
+				t.Fatalf("handed over a frame of %d bytes that is not the %d-byte keyframe", len(f.Data), len(au))
+			}
+		}
+	})
+}
+
+// FuzzAssembler feeds arbitrary packets: the assembler must not panic, and
+// what it hands over stays within its bound.
 func FuzzAssembler(f *testing.F) {
 	for _, au := range [][]byte{vp8Key, h264Key} {
 		pk := rtp.NewPacketizer(300, 96, 1, &codecs.H264Payloader{}, rtp.NewFixedSequencer(1), 90000)
