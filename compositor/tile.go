@@ -32,6 +32,7 @@ type tile struct {
 	stale bool
 
 	lastFrame, lastKey time.Time
+	failures           int         // frames failed in a row
 	keyTimer           *time.Timer // wakes the tile when a deferred keyframe is due
 	pace               *time.Timer // waits out the frame interval
 }
@@ -89,8 +90,22 @@ func (t *tile) run(ctx context.Context) error {
 		if !key && dirty.Empty() {
 			continue
 		}
-		if err := t.frame(key, dirty); err != nil {
-			return err
+		err := t.frame(key, dirty)
+		switch {
+		case errors.Is(err, capture.ErrDisplayLost) || errors.Is(err, capture.ErrClosed):
+			return err // the display is gone: nothing more to show
+		case err != nil:
+			// One bad frame must not end the others' session: start again from a
+			// fresh grab and a keyframe, no sooner than a keyframe may come.
+			if t.failures++; t.failures == 1 {
+				t.log.Warn("frame failed; retrying with a keyframe", "err", err)
+			}
+			now := time.Now()
+			t.lastFrame, t.lastKey, t.stale = now, now, true
+			t.stream.RequestKeyframe()
+		case t.failures > 0:
+			t.log.Info("frames flow again", "failed", t.failures)
+			t.failures = 0
 		}
 	}
 }

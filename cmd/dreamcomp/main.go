@@ -188,10 +188,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		cancel()
 		return <-compErr
 	case err := <-compErr:
-		if err != nil {
-			return fmt.Errorf("display %s: %w", display, err)
-		}
-		return nil
+		return err // capture's errors name the display
 	case err := <-httpErr:
 		return fmt.Errorf("HTTP server on %s: %w", o.listen, err)
 	case err := <-childDone:

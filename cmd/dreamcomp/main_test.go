@@ -196,9 +196,12 @@ func TestDreamcompDisplayErrors(t *testing.T) {
 	d := startDreamcomp(t, "--display", x.Display(), "--listen", "127.0.0.1:0")
 	x.Stop()
 	err = d.wait(t, 15*time.Second)
-	if err == nil || !strings.Contains(d.stderr.String(), x.Display()) {
-		t.Errorf("dreamcomp after its display died: err %v; want a failure naming %s\n%s", err, x.Display(), d.stderr)
+	out := strings.Split(strings.TrimSpace(d.stderr.String()), "\n")
+	last := out[len(out)-1]
+	if err == nil || !strings.HasPrefix(last, "dreamcomp: ") || !strings.Contains(last, x.Display()) {
+		t.Errorf("dreamcomp after its display died: err %v, last line %q; want a failure whose message names %s\n%s", err, last, x.Display(), d.stderr)
 	}
+	t.Logf("dreamcomp says: %s", last)
 }
 
 func TestFlagErrors(t *testing.T) {

@@ -1,7 +1,6 @@
 package capture
 
 import (
-	"fmt"
 	"image"
 
 	"github.com/jezek/xgb/damage"
@@ -28,12 +27,7 @@ func (s *Source) Dirty(dst []image.Rectangle) ([]image.Rectangle, error) {
 	s.seq.sent(fetch.Sequence)
 	reply, err := fetch.Reply()
 	if err != nil {
-		select {
-		case <-s.done:
-			return dst, s.err
-		default:
-		}
-		return dst, fmt.Errorf("capture: display %s: fetch damaged region: %w", s.display, err)
+		return dst, s.failed("fetch damaged region", err)
 	}
 	for _, r := range reply.Rectangles {
 		x, y := int(r.X), int(r.Y)

@@ -90,12 +90,7 @@ func (g *Grabber) GrabPart(r image.Rectangle) (pix []byte, stride int, err error
 	s.seq.sent(c.Sequence)
 	_, err = c.Reply()
 	if err != nil {
-		select {
-		case <-s.done:
-			return nil, 0, s.err
-		default:
-		}
-		return nil, 0, fmt.Errorf("capture: display %s: grab %v: %w", s.display, r, err)
+		return nil, 0, s.failed(fmt.Sprintf("grab %v", r), err)
 	}
 	stride = r.Dx() * 4
 	return g.mem[:stride*r.Dy()], stride, nil

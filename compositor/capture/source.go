@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/damage"
@@ -188,6 +189,20 @@ func (s *Source) Damaged() <-chan struct{} { return s.damaged }
 // Done is closed when the connection to the X server ends: the server went
 // away (Err says so) or Close was called.
 func (s *Source) Done() <-chan struct{} { return s.done }
+
+// failed turns a failed request into the error to return. A request fails first
+// when the server goes away, a moment before the event reader notices: wait that
+// moment, so the caller hears that the display is lost rather than "EOF".
+func (s *Source) failed(op string, err error) error {
+	t := time.NewTimer(200 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-s.done:
+		return s.err
+	case <-t.C:
+		return fmt.Errorf("capture: display %s: %s: %w", s.display, op, err)
+	}
+}
 
 // Err says why Done was closed: an error wrapping ErrDisplayLost that names
 // the display, or ErrClosed after Close. It is nil while Done is open.

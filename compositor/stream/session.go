@@ -31,8 +31,13 @@ func (ss *session) negotiate(ctx context.Context, api *webrtc.API, offer string)
 		return "", http.StatusInternalServerError, fmt.Errorf("new peer connection: %w", err)
 	}
 	ss.mu.Lock()
+	closed := ss.closed
 	ss.pc = pc
 	ss.mu.Unlock()
+	if closed { // hung up (or the server closed) while this offer was on its way
+		pc.Close()
+		return "", http.StatusServiceUnavailable, fmt.Errorf("tile %d: session closed while negotiating", ss.tile.Number)
+	}
 	pc.OnConnectionStateChange(ss.stateChanged)
 
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
