@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 	"syscall"
 	"time"
 
@@ -144,17 +145,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		cancel()
 		done <- err
 	}()
+	var wg sync.WaitGroup
 	if o.stats {
-		go printStats(ctx, o.tile, p)
+		wg.Go(func() { printStats(ctx, o.tile, p) })
 	}
 	if o.snapshotEvery > 0 {
-		go keepSnapshot(ctx, o.snapshotEvery, o.snapshot, headless, log)
+		wg.Go(func() { keepSnapshot(ctx, o.snapshotEvery, o.snapshot, headless, log) })
 	}
 	if win != nil {
 		win.Run(ctx) // returns when ctx ends or the window is closed
 		cancel()
 	}
 	err = <-done
+	wg.Wait()
 	if o.snapshot != "" {
 		if serr := headless.Snapshot(o.snapshot); serr != nil && err == nil {
 			err = serr

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -8,13 +9,20 @@ import (
 	"strings"
 )
 
+// ErrUsage wraps a flag error that the flag set has already printed, with the
+// usage; the command should exit with status 2 and print nothing more.
+var ErrUsage = errors.New("usage")
+
 // Parse parses args with fs, allowing flags after positional arguments
 // (`dreamview http://host:8040 --tile 2`). Arguments after "--" are returned
 // untouched, as the tail.
 func Parse(fs *flag.FlagSet, args []string) (positional, tail []string, err error) {
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}
 		rest := fs.Args()
 		// flag stops at "--" and drops it: see whether it did.
@@ -39,8 +47,12 @@ func Logger(level string) (*slog.Logger, error) {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
 }
 
-// Fatal prints "prog: err" on stderr and exits with status 1.
+// Fatal prints "prog: err" on stderr and exits with status 1; for ErrUsage, which
+// was printed already, it exits with status 2.
 func Fatal(prog string, err error) {
+	if errors.Is(err, ErrUsage) {
+		os.Exit(2)
+	}
 	msg := err.Error()
 	if !strings.HasPrefix(msg, prog+":") {
 		msg = prog + ": " + msg

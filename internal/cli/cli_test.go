@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"flag"
 	"io"
 	"testing"
@@ -44,7 +45,7 @@ func TestParseBadFlag(t *testing.T) {
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Int("tile", 1, "")
-	if _, _, err := Parse(fs, []string{"url", "--tile", "two"}); err == nil {
-		t.Errorf("Parse(--tile two) succeeded; want an error")
+	if _, _, err := Parse(fs, []string{"url", "--tile", "two"}); !errors.Is(err, ErrUsage) {
+		t.Errorf("Parse(--tile two) error = %v; want ErrUsage", err)
 	}
 }

@@ -22,11 +22,13 @@ var videoFeedback = []webrtc.RTCPFeedback{
 // Codecs are the video codecs a tile may be sent in, by the names used in flags
 // and in GET /tiles.
 var Codecs = map[string]webrtc.RTPCodecParameters{
+	// Constrained Baseline at level 4.2: 1920x1080 at 60 frames a second, the
+	// default tile. (Peers match H.264 formats on the profile, not the level.)
 	"h264": {
 		RTPCodecCapability: webrtc.RTPCodecCapability{
 			MimeType:     webrtc.MimeTypeH264,
 			ClockRate:    90000,
-			SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f",
+			SDPFmtpLine:  "level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e02a",
 			RTCPFeedback: videoFeedback,
 		},
 		PayloadType: 102,

@@ -46,6 +46,9 @@ func (p *I420) ToRGBA(dst *image.RGBA) {
 		return
 	}
 	p.check("ToRGBA")
+	if dst.Stride < 4*w || len(dst.Pix) < dst.Stride*(h-1)+4*w {
+		panic(fmt.Sprintf("yuv: ToRGBA: %d bytes at stride %d cannot hold a %dx%d picture", len(dst.Pix), dst.Stride, w, h))
+	}
 	// libyuv's ABGR is a little-endian word: bytes R,G,B,A in memory.
 	C.I420ToABGR(
 		(*C.uint8_t)(unsafe.Pointer(&p.Y[0])), C.int(p.YStride),

@@ -1,6 +1,9 @@
 package yuv
 
-import "image"
+import (
+	"fmt"
+	"image"
+)
 
 // I420 is a planar 4:2:0 picture in BT.601 limited range: a full-size luma plane
 // and two chroma planes of half width and half height (rounded up).
@@ -28,11 +31,11 @@ func NewI420(w, h int) *I420 {
 }
 
 // Sub returns a view of the part r of p (in p's pixel coordinates), sharing p's
-// memory. r's corners must be even, so that the chroma planes split with it.
+// memory. r must lie in p and start at even coordinates, so that the chroma
+// planes split with it (Even widens a rectangle to that); Sub panics otherwise.
 func (p *I420) Sub(r image.Rectangle) I420 {
-	r = r.Intersect(image.Rect(0, 0, p.Width, p.Height))
-	if r.Empty() || r.Min.X%2 != 0 || r.Min.Y%2 != 0 {
-		return I420{}
+	if r.Empty() || !r.In(image.Rect(0, 0, p.Width, p.Height)) || r.Min.X%2 != 0 || r.Min.Y%2 != 0 {
+		panic(fmt.Sprintf("yuv: Sub(%v) of a %dx%d picture: want a non-empty part starting at even coordinates", r, p.Width, p.Height))
 	}
 	y := r.Min.Y*p.YStride + r.Min.X
 	c := r.Min.Y/2*p.CStride + r.Min.X/2

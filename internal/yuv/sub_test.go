@@ -37,10 +37,17 @@ func TestSubConvert(t *testing.T) {
 	}
 }
 
-func TestSubRejectsOddCorners(t *testing.T) {
+func TestSubPanicsOnBadParts(t *testing.T) {
 	p := NewI420(16, 16)
-	if v := p.Sub(image.Rect(1, 0, 8, 8)); v.Width != 0 {
-		t.Errorf("Sub at odd x = %dx%d view; want an empty one", v.Width, v.Height)
+	for _, r := range []image.Rectangle{image.Rect(1, 0, 8, 8), image.Rect(0, 3, 8, 8), image.Rect(8, 8, 18, 16), {}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Sub(%v) of 16x16 did not panic", r)
+				}
+			}()
+			p.Sub(r)
+		}()
 	}
 }
 

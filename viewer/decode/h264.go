@@ -100,8 +100,8 @@ func (d *H264) Decode(au []byte) (*yuv.I420, error) {
 	}
 	buf := (*C.SSysMEMBuffer)(unsafe.Pointer(&d.info.UsrData))
 	w, h := int(buf.iWidth), int(buf.iHeight)
-	if w <= 0 || h <= 0 || d.planes[0] == nil || d.planes[1] == nil || d.planes[2] == nil {
-		return nil, d.fail(fmt.Errorf("decode: h264: decoder returned an empty %dx%d picture: %w", w, h, ErrCorrupt))
+	if w <= 0 || h <= 0 || w*h > maxPixels || d.planes[0] == nil || d.planes[1] == nil || d.planes[2] == nil {
+		return nil, d.fail(fmt.Errorf("decode: h264: decoder returned an empty or oversized %dx%d picture: %w", w, h, ErrCorrupt))
 	}
 	return wrap(&d.pic, w, h,
 		(*byte)(d.planes[0]), (*byte)(d.planes[1]), (*byte)(d.planes[2]),
