@@ -44,7 +44,7 @@ func benchChange(b *testing.B, codec string) {
 	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go comp.Run(ctx)
+	go comp.Run(ctx) // comp.Close stops it and waits
 
 	box := image.Rect(800, 500, 832, 532)
 	w := &watcher{at: image.Pt(816, 516), seen: make(chan struct{}, 1)}
@@ -54,8 +54,16 @@ func benchChange(b *testing.B, codec string) {
 	}
 	defer sess.Close()
 	p := player.New(w)
-	defer p.Close()
-	go sess.Frames(ctx, p.Handle)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		sess.Frames(ctx, p.Handle)
+	}()
+	defer func() { // the decoder is freed only once Frames has stopped using it
+		cancel()
+		<-played
+		p.Close()
+	}()
 
 	colours := []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}}
 	show := func(i int) time.Duration {
