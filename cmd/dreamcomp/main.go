@@ -165,7 +165,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	t := l.Tiles[0].Rect
 	log.Info("dreamcomp serving", "display", display, "size", fmt.Sprintf("%dx%d", l.Screen.Dx(), l.Screen.Dy()),
 		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec,
-		"url", "http://"+ln.Addr().String())
+		"url", viewerURL(ln.Addr()))
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -226,6 +226,23 @@ func stopChild(cmd *exec.Cmd, done chan error) {
 	case <-time.After(3 * time.Second):
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+}
+
+// viewerURL is the URL viewers use: for a wildcard listen address, the first
+// non-loopback address of this machine, which other machines can reach.
+func viewerURL(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + a.String()
+	}
+	port := strconv.Itoa(tcp.Port)
+	addrs, _ := net.InterfaceAddrs()
+	for _, ad := range addrs {
+		if ipn, ok := ad.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			return "http://" + net.JoinHostPort(ipn.IP.String(), port)
+		}
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", port)
 }
 
 func isLoopback(a net.Addr) bool {

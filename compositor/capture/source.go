@@ -110,7 +110,7 @@ func Open(cfg Config) (*Source, error) {
 		s.Close()
 		return nil, fmt.Errorf("capture: display %s: %w", display, err)
 	}
-	log.Info("capturing", "size", fmt.Sprintf("%dx%d", s.w, s.h))
+	log.Debug("capturing", "size", fmt.Sprintf("%dx%d", s.w, s.h))
 	return s, nil
 }
 

@@ -122,7 +122,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.log = s.log.With("display", s.display)
-	s.log.Info("Xvfb started", "size", fmt.Sprintf("%dx%d", w, h), "glx", cfg.GLX, "pid", s.cmd.Process.Pid)
+	s.log.Debug("Xvfb started", "size", fmt.Sprintf("%dx%d", w, h), "glx", cfg.GLX, "pid", s.cmd.Process.Pid)
 	return s, nil
 }
 
@@ -163,7 +163,7 @@ func (s *Server) Stop() error {
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-s.done:
-			s.log.Info("Xvfb stopped")
+			s.log.Debug("Xvfb stopped")
 			return
 		case <-time.After(stopTimeout):
 		}

@@ -57,6 +57,9 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	if !strings.Contains(cfg.URL, "://") {
+		cfg.URL = "http://" + cfg.URL // "server:8040" is what people type
+	}
 	base, err := url.Parse(cfg.URL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
 		return nil, fmt.Errorf("server URL %q: want http://HOST:PORT", cfg.URL)
