@@ -41,6 +41,8 @@ type options struct {
 	url           string
 	tile          int
 	windowed      bool
+	geometry      string
+	win           render.WindowConfig
 	headless      bool
 	frames        int
 	snapshot      string
@@ -75,6 +77,7 @@ func parseFlags(args []string) (options, error) {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	fs.IntVar(&o.tile, "tile", 1, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
+	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
 	fs.BoolVar(&o.headless, "headless", false, "decode without a window (for tests, benchmarks and machines with no display)")
 	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
 	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
@@ -100,6 +103,12 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("--snapshot-every needs --snapshot FILE.png and a positive interval")
 	}
 	o.url = pos[0]
+	o.win = render.WindowConfig{Title: fmt.Sprintf("dream tile %d", o.tile), Windowed: o.windowed}
+	if o.geometry != "" {
+		if err := parseGeometry(o.geometry, &o.win); err != nil {
+			return o, err
+		}
+	}
 	return o, nil
 }
 
@@ -112,7 +121,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	var out player.Sink = headless
 	if !o.headless {
 		var err error
-		win, err = render.NewWindow(render.WindowConfig{Title: fmt.Sprintf("dream tile %d", o.tile), Windowed: o.windowed})
+		win, err = render.NewWindow(o.win)
 		if err != nil {
 			return err
 		}
@@ -164,6 +173,24 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 	}
 	return err
+}
+
+// parseGeometry reads WxH or WxH+X+Y into cfg and makes it windowed.
+func parseGeometry(g string, cfg *render.WindowConfig) error {
+	var w, h, x, y int
+	var rest string
+	n, _ := fmt.Sscanf(g, "%dx%d%s", &w, &h, &rest)
+	ok := n >= 2 && w > 0 && h > 0
+	if ok && n == 3 {
+		m, _ := fmt.Sscanf(rest, "+%d+%d", &x, &y)
+		ok = m == 2 && fmt.Sprintf("+%d+%d", x, y) == rest
+	}
+	if !ok {
+		return fmt.Errorf("--geometry %q: want WIDTHxHEIGHT or WIDTHxHEIGHT+X+Y, like 960x540+960+0", g)
+	}
+	cfg.Windowed, cfg.Width, cfg.Height = true, w, h
+	cfg.X, cfg.Y, cfg.Place = x, y, n == 3
+	return nil
 }
 
 // tee shows each picture on both sinks.

@@ -25,6 +25,10 @@ type WindowConfig struct {
 	Windowed bool // a window of Width×Height instead of fullscreen on the primary monitor
 	Width    int  // windowed size; 0 means 1280x720
 	Height   int
+	// X and Y place a window's top-left corner on the screen when Place is set;
+	// otherwise the window system places it.
+	X, Y  int
+	Place bool
 }
 
 // Window draws pictures with OpenGL. NewWindow, Run and Close must be called from
@@ -64,7 +68,14 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		if w <= 0 || h <= 0 {
 			w, h = 1280, 720
 		}
+		if cfg.Place {
+			glfw.WindowHint(glfw.Visible, glfw.False) // shown once in place
+		}
 		win, err = glfw.CreateWindow(w, h, cfg.Title, nil, nil)
+		if err == nil && cfg.Place {
+			win.SetPos(cfg.X, cfg.Y)
+			win.Show()
+		}
 	} else {
 		mon := glfw.GetPrimaryMonitor()
 		if mon == nil {
