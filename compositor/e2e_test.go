@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ func TestSpanEndToEnd(t *testing.T) {
 }
 
 func testSpan(t *testing.T, codec string) {
+	checkGoroutines(t)
 	x := xvfbtest.StartForTest(t, xvfb.Config{Width: span * tileW, Height: tileH})
 	pat, err := testpattern.Start(x.Display(), span)
 	if err != nil {
@@ -160,6 +162,23 @@ func testSpan(t *testing.T, codec string) {
 	if err := <-runErr; err != nil {
 		t.Errorf("Run: %v", err)
 	}
+}
+
+// checkGoroutines fails t if goroutines started during it are still running
+// a few seconds after it and its cleanups end: every goroutine needs an owner
+// that stops it.
+func checkGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() { // registered first, so it runs after every other cleanup
+		n := 0
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if n = runtime.NumGoroutine(); n <= before {
+				return
+			}
+		}
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before, %d after:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	})
 }
 
 // settle waits until no tile has sent a frame for 300 ms.
