@@ -6,38 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xproto"
-
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
-
-// screenshot reads the whole root window as RGBA with plain GetImage.
-func screenshot(t *testing.T, display string) *image.RGBA {
-	t.Helper()
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		t.Fatalf("connect to %s: %v", display, err)
-	}
-	defer conn.Close()
-	s := xproto.Setup(conn).DefaultScreen(conn)
-	w, h := int(s.WidthInPixels), int(s.HeightInPixels)
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	// Row bands keep each reply modest.
-	for y0 := 0; y0 < h; y0 += 64 {
-		n := min(64, h-y0)
-		r, err := xproto.GetImage(conn, xproto.ImageFormatZPixmap, xproto.Drawable(s.Root), 0, int16(y0), uint16(w), uint16(n), ^uint32(0)).Reply()
-		if err != nil {
-			t.Fatalf("GetImage: %v", err)
-		}
-		for i := 0; i < w*n; i++ { // B,G,R,X → R,G,B,A
-			o := img.PixOffset(0, y0) + i*4
-			img.Pix[o], img.Pix[o+1], img.Pix[o+2], img.Pix[o+3] = r.Data[i*4+2], r.Data[i*4+1], r.Data[i*4], 255
-		}
-	}
-	return img
-}
 
 func TestStartDrawsDistinctTiles(t *testing.T) {
 	const w, h, tiles = 960, 540, 3
@@ -48,7 +19,7 @@ func TestStartDrawsDistinctTiles(t *testing.T) {
 	}
 	defer p.Close()
 
-	got := screenshot(t, srv.Display())
+	got := xvfbtest.Screenshot(t, srv.Display())
 	want := render(w, h, tiles)
 	if d := countDiff(got, want, got.Rect); d != 0 {
 		t.Errorf("screen differs from the rendered pattern in %d pixels", d)
@@ -78,14 +49,14 @@ func TestFillChangesOnlyItsRegion(t *testing.T) {
 		t.Fatalf("Start: %v", err)
 	}
 	defer p.Close()
-	before := screenshot(t, srv.Display())
+	before := xvfbtest.Screenshot(t, srv.Display())
 
 	r := image.Rect(150, 40, 390, 170) // straddles tiles 1 and 2
 	red := color.RGBA{255, 0, 0, 255}
 	if err := p.Fill(r, red); err != nil {
 		t.Fatalf("Fill: %v", err)
 	}
-	after := screenshot(t, srv.Display())
+	after := xvfbtest.Screenshot(t, srv.Display())
 	for y := 0; y < 360; y++ {
 		for x := 0; x < 640; x++ {
 			pt := image.Pt(x, y)
@@ -102,7 +73,7 @@ func TestFillChangesOnlyItsRegion(t *testing.T) {
 	if err := p.Restore(r); err != nil {
 		t.Fatalf("Restore: %v", err)
 	}
-	if d := countDiff(screenshot(t, srv.Display()), before, before.Rect); d != 0 {
+	if d := countDiff(xvfbtest.Screenshot(t, srv.Display()), before, before.Rect); d != 0 {
 		t.Errorf("after Restore(%v), %d pixels differ from the pattern", r, d)
 	}
 }
