@@ -1,0 +1,232 @@
+package proto
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Version is the protocol version this package speaks. Every bump is recorded
+// in the package comment.
+const Version = 1
+
+// MaxSize bounds any message; a data channel message longer than this is not
+// one of ours.
+const MaxSize = 2 + 1 + MaxText
+
+// MaxText bounds the UTF-8 bytes of one Text message.
+const MaxText = 240
+
+// Type says which message follows the header.
+type Type uint8
+
+// Message types. Zero is never sent.
+const (
+	TypeKey        Type = 1
+	TypeButton     Type = 2
+	TypeWheel      Type = 3
+	TypeMotion     Type = 4
+	TypeText       Type = 5
+	TypeReleaseAll Type = 6
+)
+
+// Errors Unmarshal wraps; a receiver counts them by kind.
+var (
+	ErrShort   = errors.New("message too short")
+	ErrLong    = errors.New("message too long")
+	ErrVersion = errors.New("unknown protocol version")
+	ErrType    = errors.New("unknown message type")
+	ErrValue   = errors.New("value out of range")
+)
+
+// Header layout, in every message:
+//
+//	0  version  uint8
+//	1  type     uint8
+const headerSize = 2
+
+// Key is a key going down or up on the viewer.
+//
+//	2  down     uint8   1 pressed, 0 released
+//	3  keysym   uint32  X keysym the viewer's layout gives the key (0: unknown)
+//	7  keycode  uint16  the physical key: X keycode on the viewer (0: unknown)
+type Key struct {
+	Down    bool
+	Keysym  uint32
+	Keycode uint16
+}
+
+// Button is a mouse button going down or up.
+//
+//	2  down    uint8  1 pressed, 0 released
+//	3  button  uint8  X button number: 1 left, 2 middle, 3 right, 8 back, 9 forward
+type Button struct {
+	Down   bool
+	Button uint8
+}
+
+// Wheel is a scroll, in 1/120ths of a notch (positive: right, down).
+//
+//	2  dx  int16
+//	4  dy  int16
+type Wheel struct {
+	DX, DY int16
+}
+
+// Motion puts the pointer at a point of the viewer's tile, in the tile's pixels.
+// Seq grows with every Motion a viewer sends: on the unordered channel an older
+// one may arrive after a newer, and is dropped.
+//
+//	2  seq  uint32
+//	6  x    uint16
+//	8  y    uint16
+type Motion struct {
+	Seq  uint32
+	X, Y uint16
+}
+
+// Text is text to type that no Key carried (an input method's result).
+//
+//	2  len   uint8   bytes of UTF-8 that follow, 1 to MaxText
+//	3  text  [len]byte
+type Text struct {
+	Text string
+}
+
+// ReleaseAll releases every key and button the viewer holds (it lost focus).
+// It has no body.
+type ReleaseAll struct{}
+
+// Message is one of the types above.
+type Message interface {
+	// AppendMarshal appends the message, header included, to b.
+	AppendMarshal(b []byte) []byte
+	Type() Type
+}
+
+var (
+	_ Message = Key{}
+	_ Message = Button{}
+	_ Message = Wheel{}
+	_ Message = Motion{}
+	_ Message = Text{}
+	_ Message = ReleaseAll{}
+)
+
+func (Key) Type() Type        { return TypeKey }
+func (Button) Type() Type     { return TypeButton }
+func (Wheel) Type() Type      { return TypeWheel }
+func (Motion) Type() Type     { return TypeMotion }
+func (Text) Type() Type       { return TypeText }
+func (ReleaseAll) Type() Type { return TypeReleaseAll }
+
+// bodySize is each fixed-size type's body length; Text's varies.
+var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0}
+
+func header(b []byte, t Type) []byte { return append(b, Version, byte(t)) }
+
+func bit(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func (m Key) AppendMarshal(b []byte) []byte {
+	b = append(header(b, TypeKey), bit(m.Down))
+	b = binary.BigEndian.AppendUint32(b, m.Keysym)
+	return binary.BigEndian.AppendUint16(b, m.Keycode)
+}
+
+func (m Button) AppendMarshal(b []byte) []byte {
+	return append(header(b, TypeButton), bit(m.Down), m.Button)
+}
+
+func (m Wheel) AppendMarshal(b []byte) []byte {
+	b = binary.BigEndian.AppendUint16(header(b, TypeWheel), uint16(m.DX))
+	return binary.BigEndian.AppendUint16(b, uint16(m.DY))
+}
+
+func (m Motion) AppendMarshal(b []byte) []byte {
+	b = binary.BigEndian.AppendUint32(header(b, TypeMotion), m.Seq)
+	b = binary.BigEndian.AppendUint16(b, m.X)
+	return binary.BigEndian.AppendUint16(b, m.Y)
+}
+
+// AppendMarshal appends the text, cut at MaxText bytes on a rune boundary.
+func (m Text) AppendMarshal(b []byte) []byte {
+	s := m.Text
+	for len(s) > MaxText {
+		_, n := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-n]
+	}
+	b = append(header(b, TypeText), byte(len(s)))
+	return append(b, s...)
+}
+
+func (ReleaseAll) AppendMarshal(b []byte) []byte { return header(b, TypeReleaseAll) }
+
+// Unmarshal decodes one message. Errors wrap ErrShort, ErrLong, ErrVersion,
+// ErrType or ErrValue.
+func Unmarshal(b []byte) (Message, error) {
+	if len(b) < headerSize {
+		return nil, fmt.Errorf("%d bytes: %w", len(b), ErrShort)
+	}
+	if len(b) > MaxSize {
+		return nil, fmt.Errorf("%d bytes, more than %d: %w", len(b), MaxSize, ErrLong)
+	}
+	if b[0] != Version {
+		return nil, fmt.Errorf("version %d (this side speaks %d): %w", b[0], Version, ErrVersion)
+	}
+	t, body := Type(b[1]), b[headerSize:]
+	if t == TypeText {
+		return unmarshalText(body)
+	}
+	if t == 0 || int(t) >= len(bodySize) {
+		return nil, fmt.Errorf("type %d: %w", t, ErrType)
+	}
+	if want := bodySize[t]; len(body) != want {
+		err := ErrShort
+		if len(body) > want {
+			err = ErrLong
+		}
+		return nil, fmt.Errorf("type %d: body of %d bytes, want %d: %w", t, len(body), want, err)
+	}
+	switch t {
+	case TypeKey:
+		if body[0] > 1 {
+			return nil, fmt.Errorf("key: down %d: %w", body[0], ErrValue)
+		}
+		return Key{Down: body[0] == 1, Keysym: binary.BigEndian.Uint32(body[1:5]), Keycode: binary.BigEndian.Uint16(body[5:7])}, nil
+	case TypeButton:
+		if body[0] > 1 || body[1] == 0 {
+			return nil, fmt.Errorf("button %d: down %d: %w", body[1], body[0], ErrValue)
+		}
+		return Button{Down: body[0] == 1, Button: body[1]}, nil
+	case TypeWheel:
+		return Wheel{DX: int16(binary.BigEndian.Uint16(body[0:2])), DY: int16(binary.BigEndian.Uint16(body[2:4]))}, nil
+	case TypeMotion:
+		return Motion{Seq: binary.BigEndian.Uint32(body[0:4]), X: binary.BigEndian.Uint16(body[4:6]), Y: binary.BigEndian.Uint16(body[6:8])}, nil
+	default: // TypeReleaseAll
+		return ReleaseAll{}, nil
+	}
+}
+
+func unmarshalText(body []byte) (Message, error) {
+	if len(body) < 1 {
+		return nil, fmt.Errorf("text: no length: %w", ErrShort)
+	}
+	n := int(body[0])
+	switch {
+	case n == 0 || n > MaxText:
+		return nil, fmt.Errorf("text: length %d, want 1 to %d: %w", n, MaxText, ErrValue)
+	case len(body)-1 < n:
+		return nil, fmt.Errorf("text: %d of %d bytes: %w", len(body)-1, n, ErrShort)
+	case len(body)-1 > n:
+		return nil, fmt.Errorf("text: %d bytes after %d: %w", len(body)-1-n, n, ErrLong)
+	case !utf8.Valid(body[1:]):
+		return nil, fmt.Errorf("text: not UTF-8: %w", ErrValue)
+	}
+	return Text{Text: string(body[1:])}, nil
+}
