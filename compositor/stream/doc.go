@@ -11,6 +11,10 @@
 //	PATCH  /whep/{tile}/{id}  405: candidates are gathered before the answer (no trickle)
 //	GET    /tiles             the tiles as JSON
 //
+// A viewer may open two data channels on its connection, "input" (ordered,
+// reliable) and "motion" (unordered, no retransmissions), carrying proto
+// messages; they reach the desktop through Config.NewInput.
+//
 // The server answers only complete offers: it gathers its own candidates before
 // answering, so a client needs no trickle ICE.
 package stream

@@ -36,6 +36,9 @@ type Config struct {
 	LoopbackOnly bool
 	// MaxViewers per tile; 0 means DefaultMaxViewers.
 	MaxViewers int
+	// NewInput gives each viewer's session its keyboard and mouse on the
+	// desktop. Nil makes every viewer view-only: input is dropped and counted.
+	NewInput func() Input
 }
 
 // Server answers WHEP requests for a set of tiles and keeps their sessions.
@@ -44,6 +47,7 @@ type Server struct {
 	tiles      []*Tile
 	apis       map[string]*webrtc.API
 	maxViewers int
+	newInput   func() Input
 	mux        *http.ServeMux
 
 	mu       sync.Mutex
@@ -58,6 +62,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 		tiles:      tiles,
 		apis:       map[string]*webrtc.API{},
 		maxViewers: cfg.MaxViewers,
+		newInput:   cfg.NewInput,
 		sessions:   map[string]*session{},
 		mux:        http.NewServeMux(),
 	}
@@ -148,6 +153,9 @@ func (s *Server) offer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss := &session{id: id, tile: t, server: s, log: s.log.With("tile", t.Number, "session", id)}
+	if s.newInput != nil {
+		ss.input = s.newInput()
+	}
 	s.sessions[id] = ss // reserve the place while negotiating
 	s.mu.Unlock()
 

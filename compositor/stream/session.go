@@ -18,10 +18,16 @@ type session struct {
 	server *Server
 	log    *slog.Logger
 
+	input Input // nil for a view-only session
+
 	mu      sync.Mutex
 	pc      *webrtc.PeerConnection
 	counted bool // counted in tile.viewers
 	closed  bool
+
+	motionMu   sync.Mutex
+	motionSeq  uint32 // newest Motion applied
+	motionSeen bool
 }
 
 // negotiate answers offer. On error it returns the HTTP status that fits.
@@ -39,6 +45,7 @@ func (ss *session) negotiate(ctx context.Context, api *webrtc.API, offer string)
 		return "", http.StatusServiceUnavailable, fmt.Errorf("tile %d: session closed while negotiating", ss.tile.Number)
 	}
 	pc.OnConnectionStateChange(ss.stateChanged)
+	pc.OnDataChannel(ss.onDataChannel)
 
 	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
 		return "", http.StatusBadRequest, fmt.Errorf("bad offer: %w", err)
@@ -113,6 +120,12 @@ func (ss *session) close() {
 	counted, pc := ss.counted, ss.pc
 	ss.mu.Unlock()
 	ss.server.forget(ss)
+	if ss.input != nil {
+		// Nothing the viewer held stays pressed.
+		if err := ss.input.ReleaseAll(); err != nil {
+			ss.log.Warn("releasing the viewer's keys and buttons", "err", err)
+		}
+	}
 	if counted {
 		ss.tile.viewers.Add(-1)
 		ss.log.Info("viewer left", "viewers", ss.tile.Viewers())

@@ -31,6 +31,7 @@ type Tile struct {
 	dirty   image.Rectangle // screen coordinates; empty when clean
 
 	frames, keyframes, bytes atomic.Uint64
+	inputDropped             atomic.Uint64
 
 	writeMu    sync.Mutex // serialises WriteFrame; held by the tile's encoder only
 	packetizer rtp.Packetizer
@@ -151,6 +152,9 @@ type TileStats struct {
 	Frames    uint64 `json:"frames"`    // access units encoded and sent
 	Keyframes uint64 `json:"keyframes"` // of which intra frames
 	Bytes     uint64 `json:"bytes"`     // encoded bytes sent (once, whatever the viewer count)
+	// InputDropped counts viewers' input messages that were malformed, out of
+	// range, stale or sent to a view-only tile.
+	InputDropped uint64 `json:"input_dropped"`
 }
 
 // Stats returns the tile's counters.
@@ -159,5 +163,6 @@ func (t *Tile) Stats() TileStats {
 		Tile: t.Number, X: t.Rect.Min.X, Y: t.Rect.Min.Y, Width: t.Rect.Dx(), Height: t.Rect.Dy(),
 		Codec: t.Codec, Viewers: t.Viewers(),
 		Frames: t.frames.Load(), Keyframes: t.keyframes.Load(), Bytes: t.bytes.Load(),
+		InputDropped: t.inputDropped.Load(),
 	}
 }

@@ -45,6 +45,7 @@ type Session struct {
 	failOnce sync.Once
 	closeMu  sync.Mutex
 	closed   bool
+	channels inputChannels
 }
 
 // Dial offers to receive cfg.Tile from cfg.URL and returns once the server has
@@ -91,6 +92,10 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionRecvonly}); err != nil {
 		pc.Close()
 		return nil, fmt.Errorf("add video transceiver: %w", err)
+	}
+	if err := s.channels.open(pc); err != nil {
+		pc.Close()
+		return nil, err
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)

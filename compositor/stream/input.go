@@ -1,0 +1,91 @@
+package stream
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pion/webrtc/v4"
+
+	"dream/proto"
+)
+
+// Input applies one viewer's keyboard and mouse to the desktop (an inject.Client
+// in dreamcomp). Coordinates are the desktop's. It must be safe for concurrent
+// use: the input and motion channels deliver on goroutines of their own.
+type Input interface {
+	Key(keysym uint32, down bool) error
+	Button(button uint8, down bool) error
+	Wheel(dx, dy int) error
+	Move(x, y int) error
+	Text(s string) error
+	ReleaseAll() error
+}
+
+// Data channel labels, as the viewer opens them.
+const (
+	InputChannel  = "input"  // ordered, reliable: keys, buttons, wheel, text
+	MotionChannel = "motion" // unordered, no retransmissions: pointer motion
+)
+
+// errDropped wraps the reasons an input message is dropped.
+var errDropped = errors.New("input dropped")
+
+// onDataChannel wires the viewer's channels to its input.
+func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
+	switch dc.Label() {
+	case InputChannel, MotionChannel:
+		motion := dc.Label() == MotionChannel
+		dc.OnMessage(func(msg webrtc.DataChannelMessage) {
+			if err := ss.handleInput(msg.Data, motion); err != nil {
+				ss.tile.inputDropped.Add(1)
+				ss.log.Debug("input dropped", "channel", dc.Label(), "err", err)
+			}
+		})
+	default:
+		ss.log.Debug("unknown data channel closed", "label", dc.Label())
+		dc.Close()
+	}
+}
+
+// handleInput decodes one message and applies it. Motion is tile-relative on the
+// wire; it is checked against the tile and moved to desktop coordinates here.
+func (ss *session) handleInput(data []byte, motionChannel bool) error {
+	m, err := proto.Unmarshal(data)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errDropped, err)
+	}
+	if ss.input == nil {
+		return fmt.Errorf("%w: tile %d is view-only", errDropped, ss.tile.Number)
+	}
+	if _, isMotion := m.(proto.Motion); isMotion != motionChannel {
+		return fmt.Errorf("%w: %T on the wrong channel", errDropped, m)
+	}
+	switch m := m.(type) {
+	case proto.Motion:
+		r := ss.tile.Rect
+		if int(m.X) >= r.Dx() || int(m.Y) >= r.Dy() {
+			return fmt.Errorf("%w: motion to %d,%d outside the %dx%d tile", errDropped, m.X, m.Y, r.Dx(), r.Dy())
+		}
+		ss.motionMu.Lock()
+		stale := ss.motionSeen && int32(m.Seq-ss.motionSeq) <= 0
+		if !stale {
+			ss.motionSeen, ss.motionSeq = true, m.Seq
+		}
+		ss.motionMu.Unlock()
+		if stale {
+			return fmt.Errorf("%w: motion %d after %d", errDropped, m.Seq, ss.motionSeq)
+		}
+		return ss.input.Move(r.Min.X+int(m.X), r.Min.Y+int(m.Y))
+	case proto.Key:
+		return ss.input.Key(m.Keysym, m.Down)
+	case proto.Button:
+		return ss.input.Button(m.Button, m.Down)
+	case proto.Wheel:
+		return ss.input.Wheel(int(m.DX), int(m.DY))
+	case proto.Text:
+		return ss.input.Text(m.Text)
+	case proto.ReleaseAll:
+		return ss.input.ReleaseAll()
+	}
+	return fmt.Errorf("%w: %T", errDropped, m)
+}

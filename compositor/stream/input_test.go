@@ -1,0 +1,173 @@
+package stream
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"dream/proto"
+	"dream/viewer/client"
+)
+
+// recorder is an Input that writes down what it is asked to do.
+type recorder struct {
+	mu  sync.Mutex
+	log []string
+}
+
+func (r *recorder) add(format string, args ...any) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, fmt.Sprintf(format, args...))
+	return nil
+}
+
+func (r *recorder) Key(keysym uint32, down bool) error   { return r.add("key %#x %v", keysym, down) }
+func (r *recorder) Button(button uint8, down bool) error { return r.add("button %d %v", button, down) }
+func (r *recorder) Wheel(dx, dy int) error               { return r.add("wheel %d %d", dx, dy) }
+func (r *recorder) Move(x, y int) error                  { return r.add("move %d %d", x, y) }
+func (r *recorder) Text(s string) error                  { return r.add("text %q", s) }
+func (r *recorder) ReleaseAll() error                    { return r.add("release all") }
+
+func (r *recorder) events() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.log)
+}
+
+// TestInputReachesDesktop sends input from a real viewer connection and checks it
+// arrives in desktop coordinates, and that hanging up releases everything.
+func TestInputReachesDesktop(t *testing.T) {
+	tile := mustTile(t, 2, "vp8") // x 100..200
+	first := mustTile(t, 1, "vp8")
+	rec := &recorder{}
+	s, err := New(Config{LoopbackOnly: true, NewInput: func() Input { return rec }}, []*Tile{first, tile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	ctx := context.Background()
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	send := func(m proto.Message) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			err := sess.Send(m)
+			if err == nil {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("Send(%#v): %v", m, err)
+			}
+		}
+	}
+	send(proto.Key{Down: true, Keysym: 0x61})
+	send(proto.Key{Down: false, Keysym: 0x61})
+	send(proto.Button{Down: true, Button: 1})
+	send(proto.Wheel{DY: 120})
+	send(proto.Text{Text: "é"})
+	want := []string{"key 0x61 true", "key 0x61 false", "button 1 true", "wheel 0 120", `text "é"`}
+	waitEvents(t, rec, len(want))
+	for deadline := time.Now().Add(5 * time.Second); sess.Move(10, 20) != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("motion channel never opened")
+		}
+	}
+	want = append(want, "move 110 20") // tile 2 starts at x=100
+	waitEvents(t, rec, len(want))
+	sess.Close()
+	want = append(want, "release all")
+	waitEvents(t, rec, len(want))
+	if diff := cmp.Diff(want, rec.events()); diff != "" {
+		t.Errorf("desktop input (-want +got):\n%s", diff)
+	}
+}
+
+func waitEvents(t *testing.T, rec *recorder, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); len(rec.events()) < n; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("got %d input events %q; want %d", len(rec.events()), rec.events(), n)
+		}
+	}
+}
+
+// TestBadInputDropped: malformed, out-of-range, stale and misplaced messages are
+// dropped and counted; good ones after them still apply.
+func TestBadInputDropped(t *testing.T) {
+	rec := &recorder{}
+	tile, _ := NewTile(3, image.Rect(200, 50, 300, 150), "h264")
+	ss := &session{tile: tile, input: rec}
+	tests := []struct {
+		name   string
+		data   []byte
+		motion bool
+	}{
+		{"empty", nil, false},
+		{"garbage", []byte{0xde, 0xad, 0xbe, 0xef}, false},
+		{"future version", []byte{9, 1, 1, 0, 0, 0, 0x61, 0, 0}, false},
+		{"truncated key", proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil)[:5], false},
+		{"motion outside the tile", proto.Motion{Seq: 1, X: 100, Y: 5}.AppendMarshal(nil), true},
+		{"motion on the input channel", proto.Motion{Seq: 2, X: 5, Y: 5}.AppendMarshal(nil), false},
+		{"key on the motion channel", proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), true},
+	}
+	for _, tt := range tests {
+		if err := ss.handleInput(tt.data, tt.motion); err == nil {
+			t.Errorf("%s: applied; want it dropped", tt.name)
+		}
+	}
+	if got := rec.events(); len(got) != 0 {
+		t.Errorf("bad messages reached the desktop: %q", got)
+	}
+	// Motion: the newest wins, an older one arriving late is dropped.
+	for _, m := range []proto.Motion{{Seq: 10, X: 1, Y: 2}, {Seq: 9, X: 50, Y: 50}, {Seq: 11, X: 99, Y: 99}} {
+		ss.handleInput(m.AppendMarshal(nil), true)
+	}
+	want := []string{"move 201 52", "move 299 149"}
+	if diff := cmp.Diff(want, rec.events()); diff != "" {
+		t.Errorf("motion (-want +got):\n%s", diff)
+	}
+	// A view-only session drops everything.
+	view := &session{tile: tile}
+	if err := view.handleInput(proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), false); err == nil {
+		t.Errorf("a view-only session applied a key")
+	}
+}
+
+// FuzzHandleInput: no message breaks the session, and whatever is applied lies
+// inside the tile.
+func FuzzHandleInput(f *testing.F) {
+	f.Add(proto.Motion{Seq: 1, X: 5, Y: 5}.AppendMarshal(nil), true)
+	f.Add(proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), false)
+	f.Fuzz(func(t *testing.T, data []byte, motion bool) {
+		rec := &boundsCheck{t: t, r: image.Rect(200, 50, 300, 150)}
+		tile, _ := NewTile(3, rec.r, "vp8")
+		ss := &session{tile: tile, input: rec}
+		ss.handleInput(data, motion)
+	})
+}
+
+type boundsCheck struct {
+	recorder
+	t *testing.T
+	r image.Rectangle
+}
+
+func (b *boundsCheck) Move(x, y int) error {
+	if !image.Pt(x, y).In(b.r) {
+		b.t.Fatalf("Move(%d, %d) outside the tile %v", x, y, b.r)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package client
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/pion/webrtc/v4"
+
+	"dream/proto"
+)
+
+// ErrNotOpen is returned for input sent before the channels are open or after
+// the connection ended.
+var ErrNotOpen = errors.New("input channel not open")
+
+// Channel labels, as dreamcomp expects them.
+const (
+	inputLabel  = "input"
+	motionLabel = "motion"
+)
+
+// motionBacklog is how much unsent motion may queue in the channel before newer
+// positions replace older ones instead of queueing behind them.
+const motionBacklog = 8 << 10
+
+// inputChannels are the viewer's two data channels: input (ordered, reliable)
+// for keys, buttons, wheel and text, motion (unordered, no retransmissions) for
+// the pointer.
+type inputChannels struct {
+	input, motion *webrtc.DataChannel
+
+	mu      sync.Mutex
+	buf     []byte
+	seq     uint32
+	pending *proto.Motion // newest position not sent while the channel was backed up
+}
+
+func (c *inputChannels) open(pc *webrtc.PeerConnection) error {
+	var err error
+	if c.input, err = pc.CreateDataChannel(inputLabel, nil); err != nil {
+		return fmt.Errorf("open the input channel: %w", err)
+	}
+	unordered, none := false, uint16(0)
+	if c.motion, err = pc.CreateDataChannel(motionLabel, &webrtc.DataChannelInit{Ordered: &unordered, MaxRetransmits: &none}); err != nil {
+		return fmt.Errorf("open the motion channel: %w", err)
+	}
+	c.motion.SetBufferedAmountLowThreshold(motionBacklog / 2)
+	c.motion.OnBufferedAmountLow(c.flushMotion)
+	return nil
+}
+
+// Send sends a key, button, wheel, text or release-all message. Keys and buttons
+// are never dropped: the channel is reliable and ordered.
+func (s *Session) Send(m proto.Message) error {
+	c := &s.channels
+	if c.input == nil || c.input.ReadyState() != webrtc.DataChannelStateOpen {
+		return ErrNotOpen
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.buf = m.AppendMarshal(c.buf[:0])
+	return c.input.Send(c.buf)
+}
+
+// Move sends the pointer's position in the tile's pixels. It never blocks: when
+// the channel is backed up, the newest position waits and replaces older ones.
+func (s *Session) Move(x, y int) error {
+	c := &s.channels
+	if c.motion == nil || c.motion.ReadyState() != webrtc.DataChannelStateOpen {
+		return ErrNotOpen
+	}
+	m := proto.Motion{X: uint16(clamp(x, 0, 0xffff)), Y: uint16(clamp(y, 0, 0xffff))}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	m.Seq = c.seq
+	if c.motion.BufferedAmount() > motionBacklog {
+		c.pending = &m
+		return nil
+	}
+	c.pending = nil
+	c.buf = m.AppendMarshal(c.buf[:0])
+	return c.motion.Send(c.buf)
+}
+
+func (c *inputChannels) flushMotion() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pending == nil {
+		return
+	}
+	c.buf = c.pending.AppendMarshal(c.buf[:0])
+	c.pending = nil
+	c.motion.Send(c.buf)
+}
+
+func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
