@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"dream/compositor/capture"
+	"dream/compositor/inject"
 	"dream/compositor/layout"
 	"dream/compositor/stream"
 )
@@ -27,7 +28,10 @@ type Config struct {
 	// LoopbackOnly offers media on loopback alone (the HTTP side listens there).
 	LoopbackOnly bool
 	MaxViewers   int // per tile; 0 means stream.DefaultMaxViewers
-	Log          *slog.Logger
+	// Input applies viewers' keyboard and mouse to the display (XTEST). Off,
+	// every viewer is view-only: its input is dropped and counted.
+	Input bool
+	Log   *slog.Logger
 }
 
 // Defaults, chosen by measurement (see README).
@@ -43,6 +47,7 @@ type Compositor struct {
 	layout layout.Layout
 	tiles  []*tile
 	server *stream.Server
+	inj    *inject.Injector // nil when view-only
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // stops a running Run
@@ -85,7 +90,15 @@ func New(cfg Config) (*Compositor, error) {
 		c.tiles = append(c.tiles, t)
 		tiles[i] = t.stream
 	}
-	c.server, err = stream.New(stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers}, tiles)
+	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers}
+	if cfg.Input {
+		if c.inj, err = inject.Open(inject.Config{Display: cfg.Display, Log: log}); err != nil {
+			c.Close()
+			return nil, err
+		}
+		sc.NewInput = func() stream.Input { return c.inj.NewClient() }
+	}
+	c.server, err = stream.New(sc, tiles)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -168,6 +181,9 @@ func (c *Compositor) Close() error {
 	var errs []error
 	if c.server != nil {
 		errs = append(errs, c.server.Close())
+	}
+	if c.inj != nil { // after the sessions: they release what their viewers held
+		errs = append(errs, c.inj.Close())
 	}
 	for _, t := range c.tiles {
 		errs = append(errs, t.close())

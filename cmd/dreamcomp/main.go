@@ -48,6 +48,7 @@ type options struct {
 	bitrate      int
 	listen       string
 	maxViewers   int
+	viewOnly     bool
 	logLevel     string
 	command      []string
 	tileW, tileH int
@@ -85,6 +86,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.bitrate, "bitrate", 0, "target bitrate per tile in `kbit/s`; 0 picks one by tile size")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8040", "HTTP `address` for WHEP and /tiles")
 	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
+	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore viewers' keyboard and mouse (always so when listening beyond loopback, until pairing exists)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
@@ -139,12 +141,13 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	loopback := isLoopback(ln.Addr())
 	if !loopback {
-		log.Warn("listening beyond loopback without authentication: anyone who can reach this address can watch the desktop", "listen", ln.Addr())
+		log.Warn("listening beyond loopback without authentication: anyone who can reach this address can watch the desktop; viewers' keyboard and mouse are ignored", "listen", ln.Addr())
 	}
 
 	comp, err := compositor.New(compositor.Config{
 		Display: display, Span: o.span, Codec: o.codec, FPS: o.fps, BitrateKbps: o.bitrate,
 		LoopbackOnly: loopback, MaxViewers: o.maxViewers, Log: log,
+		Input: loopback && !o.viewOnly, // input needs authentication beyond loopback
 	})
 	if err != nil {
 		ln.Close()

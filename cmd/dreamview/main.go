@@ -22,6 +22,7 @@ import (
 	"dream/internal/cli"
 	"dream/internal/yuv"
 	"dream/viewer/client"
+	"dream/viewer/input"
 	"dream/viewer/player"
 	"dream/viewer/render"
 )
@@ -41,6 +42,7 @@ type options struct {
 	url           string
 	tile          int
 	windowed      bool
+	viewOnly      bool
 	geometry      string
 	win           render.WindowConfig
 	headless      bool
@@ -78,6 +80,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.tile, "tile", 1, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
 	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
+	fs.BoolVar(&o.viewOnly, "view-only", false, "watch only: send no keyboard or mouse input to the desktop")
 	fs.BoolVar(&o.headless, "headless", false, "decode without a window (for tests, benchmarks and machines with no display)")
 	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
 	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
@@ -116,11 +119,24 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client")})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+
 	var win *render.Window
 	headless := &render.Headless{Keep: o.snapshot != ""}
 	var out player.Sink = headless
 	if !o.headless {
-		var err error
+		if !o.viewOnly {
+			km, err := input.OpenKeymap("")
+			if err != nil {
+				return fmt.Errorf("cannot read this machine's keyboard map: %w (use --view-only to watch without sending input)", err)
+			}
+			defer km.Close()
+			o.win.Input = input.New(sess, km, log.With("component", "input"))
+		}
 		win, err = render.NewWindow(o.win)
 		if err != nil {
 			return err
@@ -128,12 +144,6 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		defer win.Close()
 		out = tee{win, headless}
 	}
-
-	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client")})
-	if err != nil {
-		return err
-	}
-	defer sess.Close()
 
 	p := player.New(out)
 	defer p.Close()

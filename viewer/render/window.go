@@ -29,6 +29,17 @@ type WindowConfig struct {
 	// otherwise the window system places it.
 	X, Y  int
 	Place bool
+	// Input, when set, receives the window's keyboard and mouse.
+	Input Input
+}
+
+// Input receives a window's keyboard and mouse, on the window's thread.
+type Input interface {
+	Key(keycode int, down bool)   // keycode: the X keycode of the key
+	Button(button int, down bool) // X numbering: 1 left, 2 middle, 3 right, 8 back, 9 forward
+	Scroll(dx, dy float64)        // notches; positive dy towards the user
+	Pointer(x, y int)             // in the picture's pixels, clamped to it
+	Focus(focused bool)
 }
 
 // Window draws pictures with OpenGL. NewWindow, Run and Close must be called from
@@ -107,11 +118,29 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		w.resize = true
 	})
 	win.SetRefreshCallback(func(*glfw.Window) { w.resize = true })
-	win.SetKeyCallback(func(win *glfw.Window, key glfw.Key, _ int, action glfw.Action, mods glfw.ModifierKey) {
+	win.SetKeyCallback(func(win *glfw.Window, key glfw.Key, scancode int, action glfw.Action, mods glfw.ModifierKey) {
 		if key == QuitKey && action == glfw.Press && mods&QuitMods == QuitMods {
 			win.SetShouldClose(true)
+			return
+		}
+		if cfg.Input != nil && action != glfw.Repeat {
+			cfg.Input.Key(scancode, action == glfw.Press)
 		}
 	})
+	if in := cfg.Input; in != nil {
+		win.SetMouseButtonCallback(func(_ *glfw.Window, b glfw.MouseButton, action glfw.Action, _ glfw.ModifierKey) {
+			if x := xButton(b); x != 0 {
+				in.Button(x, action == glfw.Press)
+			}
+		})
+		win.SetScrollCallback(func(_ *glfw.Window, dx, dy float64) { in.Scroll(dx, -dy) })
+		win.SetCursorPosCallback(func(_ *glfw.Window, x, y float64) {
+			if px, py, ok := w.pictureAt(x, y); ok {
+				in.Pointer(px, py)
+			}
+		})
+		win.SetFocusCallback(func(_ *glfw.Window, focused bool) { in.Focus(focused) })
+	}
 	return w, nil
 }
 
@@ -202,16 +231,56 @@ func (w *Window) upload(pic *yuv.I420) {
 	w.drawn = true
 }
 
+// xButton maps GLFW's button numbers to X's.
+func xButton(b glfw.MouseButton) int {
+	switch b {
+	case glfw.MouseButtonLeft:
+		return 1
+	case glfw.MouseButtonMiddle:
+		return 2
+	case glfw.MouseButtonRight:
+		return 3
+	case glfw.MouseButton4:
+		return 8
+	case glfw.MouseButton5:
+		return 9
+	}
+	return 0
+}
+
+// viewport is where the picture is drawn in the framebuffer, letterboxed to
+// keep its aspect ratio.
+func (w *Window) viewport() (x, y, vw, vh int) {
+	vw, vh = w.fbW, w.fbW*w.texH/w.texW
+	if vh > w.fbH {
+		vw, vh = w.fbH*w.texW/w.texH, w.fbH
+	}
+	return (w.fbW - vw) / 2, (w.fbH - vh) / 2, vw, vh
+}
+
+// pictureAt maps a point in window coordinates to the picture's pixels,
+// clamped to the picture; ok is false before the first picture.
+func (w *Window) pictureAt(x, y float64) (px, py int, ok bool) {
+	if w.texW == 0 || w.texH == 0 {
+		return 0, 0, false
+	}
+	winW, winH := w.win.GetSize()
+	if winW > 0 && winH > 0 { // window coordinates to framebuffer pixels (HiDPI)
+		x, y = x*float64(w.fbW)/float64(winW), y*float64(w.fbH)/float64(winH)
+	}
+	vx, vy, vw, vh := w.viewport()
+	px = int((x - float64(vx)) * float64(w.texW) / float64(vw))
+	py = int((y - float64(vy)) * float64(w.texH) / float64(vh))
+	return max(0, min(px, w.texW-1)), max(0, min(py, w.texH-1)), true
+}
+
 // draw fills the window with the picture, letterboxed to keep its aspect ratio.
 func (w *Window) draw() {
 	gl.Viewport(0, 0, int32(w.fbW), int32(w.fbH))
 	gl.Clear(gl.COLOR_BUFFER_BIT)
 	if w.drawn && w.texW > 0 && w.texH > 0 {
-		vw, vh := w.fbW, w.fbW*w.texH/w.texW
-		if vh > w.fbH {
-			vw, vh = w.fbH*w.texW/w.texH, w.fbH
-		}
-		gl.Viewport(int32((w.fbW-vw)/2), int32((w.fbH-vh)/2), int32(vw), int32(vh))
+		x, y, vw, vh := w.viewport()
+		gl.Viewport(int32(x), int32(y), int32(vw), int32(vh))
 		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	}
 	w.win.SwapBuffers()

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+)
+
+// inputRig is dreamcomp spanning two 320x240 tiles with a terminal in tile 2
+// writing what it is typed into a file, and a fullscreen dreamview of tile 2 on
+// a "laptop" display of its own.
+type inputRig struct {
+	d      *dreamcomp
+	server string // the spanned desktop's display
+	laptop string // the viewer's display
+	typed  string // the terminal's output file
+	view   *exec.Cmd
+	exited chan error
+	stderr *bytes.Buffer
+}
+
+func startInputRig(t *testing.T) *inputRig {
+	t.Helper()
+	r := &inputRig{typed: filepath.Join(t.TempDir(), "typed.txt"), exited: make(chan error, 1), stderr: &bytes.Buffer{}}
+	// The terminal sits in tile 2 (x 320..640): cat writes each line typed.
+	t.Setenv("LC_ALL", "C.UTF-8")
+	r.d = startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
+		"--", "xterm", "-u8", "-geometry", "40x8+330+20", "-e", "sh", "-c", "stty -echo; cat > "+r.typed)
+	r.server = regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(r.d.stderr.String())[1]
+	r.laptop = xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240, GLX: true}).Display()
+
+	r.view = exec.Command(filepath.Join(bin, "dreamview"), r.d.url, "--tile", "2")
+	r.view.Env = append(os.Environ(), "DISPLAY="+r.laptop)
+	r.view.Stderr = r.stderr
+	if err := r.view.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.exited <- r.view.Wait() }()
+	t.Cleanup(func() { r.view.Process.Kill() })
+
+	// Wait for the viewer's first picture and the terminal's window.
+	waitFor(t, 20*time.Second, "the viewer shows the tile", func() bool {
+		return !allBlack(xvfbtest.Screenshot(t, r.laptop).Pix)
+	})
+	waitFor(t, 20*time.Second, "the terminal's window", func() bool {
+		out, _ := r.xdotool(r.server, "search", "--onlyvisible", "--class", "xterm")
+		return len(bytes.TrimSpace(out)) > 0
+	})
+	return r
+}
+
+func (r *inputRig) xdotool(display string, args ...string) ([]byte, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	return cmd.CombinedOutput()
+}
+
+func (r *inputRig) laptopDo(t *testing.T, args ...string) {
+	t.Helper()
+	if out, err := r.xdotool(r.laptop, args...); err != nil {
+		t.Fatalf("xdotool %q on the laptop: %v\n%s", args, err, out)
+	}
+}
+
+// serverPointer reads the desktop's pointer with QueryPointer.
+func (r *inputRig) serverPointer(t *testing.T) (x, y int, mask uint16) {
+	t.Helper()
+	conn := xconn(t, r.server)
+	defer conn.Close()
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	p, err := xproto.QueryPointer(conn, root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(p.RootX), int(p.RootY), p.Mask
+}
+
+// serverKeysDown lists the keycodes held on the desktop (QueryKeymap).
+func (r *inputRig) serverKeysDown(t *testing.T) []int {
+	t.Helper()
+	conn := xconn(t, r.server)
+	defer conn.Close()
+	km, err := xproto.QueryKeymap(conn).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var down []int
+	for i, b := range km.Keys {
+		for bit := 0; bit < 8; bit++ {
+			if b&(1<<bit) != 0 {
+				down = append(down, i*8+bit)
+			}
+		}
+	}
+	return down
+}
+
+func xconn(t *testing.T, display string) *xgb.Conn {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return conn
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !ok(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+	}
+}
+
+func allBlack(pix []byte) bool {
+	for i := 0; i < len(pix); i += 4 {
+		if pix[i]|pix[i+1]|pix[i+2] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// TestInputFromViewer types and points on the laptop, as a user would, and checks
+// what the desktop received.
+func TestInputFromViewer(t *testing.T) {
+	r := startInputRig(t)
+
+	// The pointer follows: laptop (100, 60) is desktop (420, 60), over the terminal.
+	r.laptopDo(t, "mousemove", "100", "60")
+	waitFor(t, 5*time.Second, "the desktop pointer at 420,60", func() bool {
+		x, y, _ := r.serverPointer(t)
+		return x == 420 && y == 60
+	})
+
+	// Typing, with Shift, digits and symbols the desktop's US keymap lacks.
+	r.laptopDo(t, "type", "--delay", "20", "hello World 1! é€ß")
+	r.laptopDo(t, "key", "Return")
+	want := "hello World 1! é€ß\n"
+	var got []byte
+	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal to write %q", want), func() bool {
+		got, _ = os.ReadFile(r.typed)
+		return string(got) == want || len(got) >= len(want)
+	})
+	if string(got) != want {
+		t.Errorf("the terminal on the desktop got %q; want %q", got, want)
+	}
+
+	// A button held on the laptop is held on the desktop, and released with it.
+	r.laptopDo(t, "mousedown", "1")
+	waitFor(t, 5*time.Second, "button 1 down on the desktop", func() bool {
+		_, _, mask := r.serverPointer(t)
+		return mask&xproto.KeyButMaskButton1 != 0
+	})
+	r.laptopDo(t, "mouseup", "1")
+	waitFor(t, 5*time.Second, "button 1 up on the desktop", func() bool {
+		_, _, mask := r.serverPointer(t)
+		return mask&xproto.KeyButMaskButton1 == 0
+	})
+	if down := r.serverKeysDown(t); len(down) != 0 {
+		t.Errorf("keys still down on the desktop after typing: %v", down)
+	}
+	if strings.Contains(r.stderr.String(), "level=WARN") {
+		t.Errorf("dreamview warned:\n%s", r.stderr)
+	}
+}
+
+// TestKilledViewerLeavesNoKeyDown kills a viewer while it holds a key and a
+// button: the desktop releases both.
+func TestKilledViewerLeavesNoKeyDown(t *testing.T) {
+	r := startInputRig(t)
+	r.laptopDo(t, "mousemove", "100", "60")
+	r.laptopDo(t, "keydown", "shift")
+	r.laptopDo(t, "mousedown", "3")
+	waitFor(t, 5*time.Second, "Shift and button 3 down on the desktop", func() bool {
+		_, _, mask := r.serverPointer(t)
+		return len(r.serverKeysDown(t)) > 0 && mask&xproto.KeyButMaskButton3 != 0
+	})
+	r.view.Process.Kill()
+	<-r.exited
+	waitFor(t, 20*time.Second, "the desktop to release what the killed viewer held", func() bool {
+		_, _, mask := r.serverPointer(t)
+		return len(r.serverKeysDown(t)) == 0 && mask&(xproto.KeyButMaskButton3|xproto.KeyButMaskShift) == 0
+	})
+}

@@ -1,0 +1,142 @@
+package input
+
+import (
+	"log/slog"
+	"math"
+
+	"dream/proto"
+)
+
+// Sender is the viewer's connection (a client.Session).
+type Sender interface {
+	Send(m proto.Message) error
+	Move(x, y int) error
+}
+
+// Keymap gives the keysym a key produces on this machine, for the modifiers
+// held.
+type Keymap interface {
+	Keysym(keycode int, shift, level3, caps bool) uint32
+}
+
+// Forwarder turns window events into proto messages. It is called from the
+// window's thread only.
+type Forwarder struct {
+	send   Sender
+	keymap Keymap
+	log    *slog.Logger
+
+	held    map[int]uint32 // keycode → keysym sent with its press
+	shift   int            // Shift keys held
+	level3  int            // ISO_Level3_Shift (AltGr) keys held
+	caps    bool
+	scrollX float64 // remainders below 1/120 of a notch
+	scrollY float64
+}
+
+// New returns a Forwarder sending to s, with keysyms from km.
+func New(s Sender, km Keymap, log *slog.Logger) *Forwarder {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Forwarder{send: s, keymap: km, log: log, held: map[int]uint32{}}
+}
+
+// Keysyms of the modifiers the Forwarder follows.
+const (
+	xkShiftL         = 0xffe1
+	xkShiftR         = 0xffe2
+	xkCapsLock       = 0xffe5
+	xkISOLevel3Shift = 0xfe03
+	xkModeSwitch     = 0xff7e
+)
+
+// Key forwards a key press or release; keycode is the viewer's X keycode.
+// Repeats are not forwarded: the desktop repeats a held key itself.
+func (f *Forwarder) Key(keycode int, down bool) {
+	if !down {
+		sym, ok := f.held[keycode]
+		if !ok {
+			return // pressed before the window had focus
+		}
+		delete(f.held, keycode)
+		f.track(sym, false)
+		f.emit(proto.Key{Keysym: sym, Keycode: uint16(keycode)})
+		return
+	}
+	if _, ok := f.held[keycode]; ok {
+		return // a repeat
+	}
+	sym := f.keymap.Keysym(keycode, f.shift > 0, f.level3 > 0, f.caps)
+	if sym == 0 {
+		f.log.Debug("key without a keysym", "keycode", keycode)
+		return
+	}
+	f.held[keycode] = sym
+	f.track(sym, true)
+	f.emit(proto.Key{Down: true, Keysym: sym, Keycode: uint16(keycode)})
+}
+
+func (f *Forwarder) track(sym uint32, down bool) {
+	d := -1
+	if down {
+		d = 1
+	}
+	switch sym {
+	case xkShiftL, xkShiftR:
+		f.shift = max(0, f.shift+d)
+	case xkISOLevel3Shift, xkModeSwitch:
+		f.level3 = max(0, f.level3+d)
+	case xkCapsLock:
+		if down {
+			f.caps = !f.caps
+		}
+	}
+}
+
+// Button forwards a mouse button, in X numbering (1 left, 2 middle, 3 right, 8
+// back, 9 forward).
+func (f *Forwarder) Button(button int, down bool) {
+	if button < 1 || button > 9 {
+		return
+	}
+	f.emit(proto.Button{Down: down, Button: uint8(button)})
+}
+
+// Scroll forwards a wheel turn in notches (positive dy: towards the user, as X
+// button 5), keeping fractions for the next turn.
+func (f *Forwarder) Scroll(dx, dy float64) {
+	f.scrollX += dx * 120
+	f.scrollY += dy * 120
+	ix, iy := math.Trunc(f.scrollX), math.Trunc(f.scrollY)
+	if ix == 0 && iy == 0 {
+		return
+	}
+	f.scrollX -= ix
+	f.scrollY -= iy
+	f.emit(proto.Wheel{DX: int16(max(-32768, min(32767, ix))), DY: int16(max(-32768, min(32767, iy)))})
+}
+
+// Pointer forwards the pointer's position in tile pixels.
+func (f *Forwarder) Pointer(x, y int) {
+	if err := f.send.Move(x, y); err != nil {
+		f.log.Debug("motion not sent", "err", err)
+	}
+}
+
+// Focus releases everything on the desktop when the window loses focus, so no
+// key stays pressed there while the user types elsewhere.
+func (f *Forwarder) Focus(focused bool) {
+	if focused {
+		return
+	}
+	clear(f.held)
+	f.shift, f.level3 = 0, 0
+	f.emit(proto.ReleaseAll{})
+}
+
+func (f *Forwarder) emit(m proto.Message) {
+	if err := f.send.Send(m); err != nil {
+		f.log.Debug("input not sent", "err", err)
+	}
+}

@@ -1,0 +1,123 @@
+package input
+
+import (
+	"fmt"
+	"io"
+	"log"
+	"sync"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+func init() { xgb.Logger = log.New(io.Discard, "", 0) } // "Could not get authority info"
+
+// XKeymap reads the viewer's keyboard mapping from its X server and follows
+// changes to it (setxkbmap, xmodmap, tools that bind spare keycodes).
+type XKeymap struct {
+	conn   *xgb.Conn
+	min    int
+	max    int
+	done   chan struct{}
+	mu     sync.Mutex
+	per    int      // keysyms per keycode
+	syms   []uint32 // (max-min+1)*per
+	stale  bool     // a MappingNotify came since syms was read
+	closed bool
+}
+
+var _ Keymap = (*XKeymap)(nil)
+
+// OpenKeymap connects to display ("" means $DISPLAY) and reads its keymap.
+func OpenKeymap(display string) (*XKeymap, error) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("keyboard map of display %q: %w", display, err)
+	}
+	setup := xproto.Setup(conn)
+	k := &XKeymap{conn: conn, min: int(setup.MinKeycode), max: int(setup.MaxKeycode), done: make(chan struct{})}
+	go k.events() // from the start: xgb stalls when its event queue fills
+	if err := k.load(); err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// events notes MappingNotify (sent to every client without asking) until the
+// connection closes.
+func (k *XKeymap) events() {
+	defer close(k.done)
+	for {
+		ev, err := k.conn.WaitForEvent()
+		if ev == nil && err == nil {
+			return
+		}
+		if _, ok := ev.(xproto.MappingNotifyEvent); ok {
+			k.mu.Lock()
+			k.stale = true
+			k.mu.Unlock()
+		}
+	}
+}
+
+// load reads the whole mapping; k.mu is held or k is not shared yet.
+func (k *XKeymap) load() error {
+	r, err := xproto.GetKeyboardMapping(k.conn, xproto.Keycode(k.min), byte(k.max-k.min+1)).Reply()
+	if err != nil {
+		return fmt.Errorf("read the keyboard map: %w", err)
+	}
+	k.per = int(r.KeysymsPerKeycode)
+	k.syms = k.syms[:0]
+	for _, s := range r.Keysyms {
+		k.syms = append(k.syms, uint32(s))
+	}
+	k.stale = false
+	return nil
+}
+
+// Keysym returns the keysym keycode produces with the modifiers given, or 0.
+func (k *XKeymap) Keysym(keycode int, shift, level3, caps bool) uint32 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.closed || keycode < k.min || keycode > k.max {
+		return 0
+	}
+	row := k.row(keycode)
+	// A key with no symbols may have just been bound (as xdotool does for a
+	// symbol the layout lacks), before its MappingNotify reached us: look again.
+	if k.stale || allZero(row) {
+		if err := k.load(); err != nil {
+			return 0
+		}
+		row = k.row(keycode)
+	}
+	return pick(row, shift, level3, caps)
+}
+
+func (k *XKeymap) row(keycode int) []uint32 {
+	i := (keycode - k.min) * k.per
+	if i+k.per > len(k.syms) {
+		return nil
+	}
+	return k.syms[i : i+k.per]
+}
+
+func allZero(row []uint32) bool {
+	for _, s := range row {
+		if s != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Close closes the connection.
+func (k *XKeymap) Close() error {
+	k.mu.Lock()
+	k.closed = true
+	k.mu.Unlock()
+	k.conn.Close()
+	<-k.done
+	return nil
+}
