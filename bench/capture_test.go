@@ -19,7 +19,9 @@ func BenchmarkCaptureSpan(b *testing.B) { benchmarkGrab(b, 5760, 1080, 3, image.
 // BenchmarkCaptureTyped grabs the part of a 1920x1080 tile that one typed
 // character damages (a 16x24 cell widened to even corners), as a tile does when
 // only that part changed.
-func BenchmarkCaptureTyped(b *testing.B) { benchmarkGrab(b, 1920, 1080, 1, image.Rect(640, 400, 656, 424)) }
+func BenchmarkCaptureTyped(b *testing.B) {
+	benchmarkGrab(b, 1920, 1080, 1, image.Rect(640, 400, 656, 424))
+}
 
 // benchmarkGrab grabs part of a w×h screen, or all of it when part is empty.
 func benchmarkGrab(b *testing.B, w, h, tiles int, part image.Rectangle) {
