@@ -2,44 +2,25 @@ package stream
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"net/http/httptest"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"dream/compositor/inject/injecttest"
 	"dream/proto"
 	"dream/viewer/client"
 )
 
-// recorder is an Input that writes down what it is asked to do.
-type recorder struct {
-	mu  sync.Mutex
-	log []string
-}
-
-func (r *recorder) add(format string, args ...any) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.log = append(r.log, fmt.Sprintf(format, args...))
-	return nil
-}
-
-func (r *recorder) Key(keysym uint32, down bool) error   { return r.add("key %#x %v", keysym, down) }
-func (r *recorder) Button(button uint8, down bool) error { return r.add("button %d %v", button, down) }
-func (r *recorder) Wheel(dx, dy int) error               { return r.add("wheel %d %d", dx, dy) }
-func (r *recorder) Move(x, y int) error                  { return r.add("move %d %d", x, y) }
-func (r *recorder) Text(s string) error                  { return r.add("text %q", s) }
-func (r *recorder) ReleaseAll() error                    { return r.add("release all") }
-
-func (r *recorder) events() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.log)
+// events lists what rec was asked to do, as strings.
+func events(rec *injecttest.Recorder) []string {
+	var out []string
+	for _, e := range rec.Events() {
+		out = append(out, e.String())
+	}
+	return out
 }
 
 // TestInputReachesDesktop sends input from a real viewer connection and checks it
@@ -47,7 +28,7 @@ func (r *recorder) events() []string {
 func TestInputReachesDesktop(t *testing.T) {
 	tile := mustTile(t, 2, "vp8") // x 100..200
 	first := mustTile(t, 1, "vp8")
-	rec := &recorder{}
+	rec := &injecttest.Recorder{}
 	s, err := New(Config{LoopbackOnly: true, NewInput: func() Input { return rec }}, []*Tile{first, tile})
 	if err != nil {
 		t.Fatal(err)
@@ -78,28 +59,28 @@ func TestInputReachesDesktop(t *testing.T) {
 	send(proto.Button{Down: true, Button: 1})
 	send(proto.Wheel{DY: 120})
 	send(proto.Text{Text: "é"})
-	want := []string{"key 0x61 true", "key 0x61 false", "button 1 true", "wheel 0 120", `text "é"`}
+	want := []string{"Key(0x61, true)", "Key(0x61, false)", "Button(1, true)", "Wheel(0, 120)", `Text("é")`}
 	waitEvents(t, rec, len(want))
 	for deadline := time.Now().Add(5 * time.Second); sess.Move(10, 20) != nil; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("motion channel never opened")
 		}
 	}
-	want = append(want, "move 110 20") // tile 2 starts at x=100
+	want = append(want, "Move(110, 20)") // tile 2 starts at x=100
 	waitEvents(t, rec, len(want))
 	sess.Close()
-	want = append(want, "release all")
+	want = append(want, "ReleaseAll()")
 	waitEvents(t, rec, len(want))
-	if diff := cmp.Diff(want, rec.events()); diff != "" {
+	if diff := cmp.Diff(want, events(rec)); diff != "" {
 		t.Errorf("desktop input (-want +got):\n%s", diff)
 	}
 }
 
-func waitEvents(t *testing.T, rec *recorder, n int) {
+func waitEvents(t *testing.T, rec *injecttest.Recorder, n int) {
 	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); len(rec.events()) < n; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); len(events(rec)) < n; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("got %d input events %q; want %d", len(rec.events()), rec.events(), n)
+			t.Fatalf("got %d input events %q; want %d", len(events(rec)), events(rec), n)
 		}
 	}
 }
@@ -107,7 +88,7 @@ func waitEvents(t *testing.T, rec *recorder, n int) {
 // TestBadInputDropped: malformed, out-of-range, stale and misplaced messages are
 // dropped and counted; good ones after them still apply.
 func TestBadInputDropped(t *testing.T) {
-	rec := &recorder{}
+	rec := &injecttest.Recorder{}
 	tile, _ := NewTile(3, image.Rect(200, 50, 300, 150), "h264")
 	ss := &session{tile: tile, input: rec}
 	tests := []struct {
@@ -128,15 +109,15 @@ func TestBadInputDropped(t *testing.T) {
 			t.Errorf("%s: applied; want it dropped", tt.name)
 		}
 	}
-	if got := rec.events(); len(got) != 0 {
+	if got := events(rec); len(got) != 0 {
 		t.Errorf("bad messages reached the desktop: %q", got)
 	}
 	// Motion: the newest wins, an older one arriving late is dropped.
 	for _, m := range []proto.Motion{{Seq: 10, X: 1, Y: 2}, {Seq: 9, X: 50, Y: 50}, {Seq: 11, X: 99, Y: 99}} {
 		ss.handleInput(m.AppendMarshal(nil), true)
 	}
-	want := []string{"move 201 52", "move 299 149"}
-	if diff := cmp.Diff(want, rec.events()); diff != "" {
+	want := []string{"Move(201, 52)", "Move(299, 149)"}
+	if diff := cmp.Diff(want, events(rec)); diff != "" {
 		t.Errorf("motion (-want +got):\n%s", diff)
 	}
 	// A view-only session drops everything.
@@ -160,7 +141,7 @@ func FuzzHandleInput(f *testing.F) {
 }
 
 type boundsCheck struct {
-	recorder
+	injecttest.Recorder
 	t *testing.T
 	r image.Rectangle
 }
