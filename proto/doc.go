@@ -4,7 +4,9 @@
 // Channels (opened by the viewer, which makes the offer):
 //
 //	input    ordered, reliable: Key, Button, Wheel, Text, ReleaseAll
-//	motion   unordered, no retransmissions: Motion (newest wins)
+//	motion   unordered, no retransmissions: Motion (newest wins); back from
+//	         the desktop, CursorPos
+//	control  ordered, reliable, from the desktop: Cursor
 //
 // Every message starts with a version byte and a type byte; numbers are
 // big-endian. A receiver drops (and counts) a message whose version it does not
@@ -13,5 +15,6 @@
 //
 // Versions:
 //
-//	1  Key, Button, Wheel, Motion, Text, ReleaseAll
+//	1  Key, Button, Wheel, Motion, Text, ReleaseAll (viewer to desktop);
+//	   CursorPos, Cursor (desktop to viewer)
 package proto

@@ -12,8 +12,8 @@ import (
 const Version = 1
 
 // MaxSize bounds any message; a data channel message longer than this is not
-// one of ours.
-const MaxSize = 2 + 1 + MaxText
+// one of ours. (The largest is a CursorShape.)
+const MaxSize = 64 << 10
 
 // MaxText bounds the UTF-8 bytes of one Text message.
 const MaxText = 240
@@ -29,6 +29,8 @@ const (
 	TypeMotion     Type = 4
 	TypeText       Type = 5
 	TypeReleaseAll Type = 6
+	TypeCursorPos  Type = 7
+	TypeCursor     Type = 8
 )
 
 // Errors Unmarshal wraps; a receiver counts them by kind.
@@ -106,6 +108,8 @@ type Message interface {
 }
 
 var (
+	_ Message = CursorPos{}
+	_ Message = Cursor{}
 	_ Message = Key{}
 	_ Message = Button{}
 	_ Message = Wheel{}
@@ -120,9 +124,11 @@ func (Wheel) Type() Type      { return TypeWheel }
 func (Motion) Type() Type     { return TypeMotion }
 func (Text) Type() Type       { return TypeText }
 func (ReleaseAll) Type() Type { return TypeReleaseAll }
+func (CursorPos) Type() Type  { return TypeCursorPos }
+func (Cursor) Type() Type     { return TypeCursor }
 
-// bodySize is each fixed-size type's body length; Text's varies.
-var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0}
+// bodySize is each fixed-size type's body length; Text's and Cursor's vary.
+var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0, TypeCursorPos: 9}
 
 func header(b []byte, t Type) []byte { return append(b, Version, byte(t)) }
 
@@ -180,8 +186,11 @@ func Unmarshal(b []byte) (Message, error) {
 		return nil, fmt.Errorf("version %d (this side speaks %d): %w", b[0], Version, ErrVersion)
 	}
 	t, body := Type(b[1]), b[headerSize:]
-	if t == TypeText {
+	switch t {
+	case TypeText:
 		return unmarshalText(body)
+	case TypeCursor:
+		return unmarshalCursor(body)
 	}
 	if t == 0 || int(t) >= len(bodySize) {
 		return nil, fmt.Errorf("type %d: %w", t, ErrType)
@@ -208,6 +217,12 @@ func Unmarshal(b []byte) (Message, error) {
 		return Wheel{DX: int16(binary.BigEndian.Uint16(body[0:2])), DY: int16(binary.BigEndian.Uint16(body[2:4]))}, nil
 	case TypeMotion:
 		return Motion{Seq: binary.BigEndian.Uint32(body[0:4]), X: binary.BigEndian.Uint16(body[4:6]), Y: binary.BigEndian.Uint16(body[6:8])}, nil
+	case TypeCursorPos:
+		if body[8] > 1 {
+			return nil, fmt.Errorf("cursor position: visible %d: %w", body[8], ErrValue)
+		}
+		return CursorPos{Seq: binary.BigEndian.Uint32(body[0:4]), X: int16(binary.BigEndian.Uint16(body[4:6])),
+			Y: int16(binary.BigEndian.Uint16(body[6:8])), Visible: body[8] == 1}, nil
 	default: // TypeReleaseAll
 		return ReleaseAll{}, nil
 	}

@@ -21,6 +21,7 @@ func TestGolden(t *testing.T) {
 		{Motion{Seq: 7, X: 1919, Y: 1079}, "0104" + "00000007" + "077f" + "0437"},
 		{Text{Text: "é€"}, "0105" + "05" + "c3a9e282ac"},
 		{ReleaseAll{}, "0106"},
+		{CursorPos{Seq: 3, X: -4, Y: 300, Visible: true}, "0107" + "00000003" + "fffc" + "012c" + "01"},
 	}
 	for _, tt := range tests {
 		got := hex.EncodeToString(tt.m.AppendMarshal(nil))
@@ -48,7 +49,13 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"01", ErrShort},
 		{"0201", ErrVersion},
 		{"0100", ErrType},
-		{"0107", ErrType},
+		{"0109", ErrType},
+		{"0107", ErrShort},
+		{"0107000000010001000202", ErrValue},
+		{"0108" + "00000001" + "0000" + "0001" + "0000" + "0000", ErrValue},
+		{"0108" + "00000001" + "0002" + "0002" + "0002" + "0000", ErrValue},
+		{"0108" + "00000001" + "0001" + "0001" + "0000" + "0000" + "00", ErrValue},
+		{"0108" + "000000", ErrShort},
 		{"01ff", ErrType},
 		{"010101000000", ErrShort},
 		{"01010100000061002600", ErrLong},
@@ -63,7 +70,8 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"01050361", ErrShort},
 		{"0105016161", ErrLong},
 		{"010502c328", ErrValue},
-		{"0105" + "ff" + strings.Repeat("61", 255), ErrLong},
+		{"0105" + "ff" + strings.Repeat("61", 255), ErrValue},
+		{"0101" + strings.Repeat("00", MaxSize), ErrLong},
 	}
 	for _, tt := range tests {
 		b, _ := hex.DecodeString(tt.hex)
@@ -86,11 +94,39 @@ func TestTextCutOnRuneBoundary(t *testing.T) {
 	}
 }
 
+func TestCursorRoundTrip(t *testing.T) {
+	px := make([]byte, 16*24*4)
+	for i := range px {
+		px[i] = byte(i * 13)
+	}
+	c := Cursor{Serial: 9, Width: 16, Height: 24, HotX: 3, HotY: 20, Pixels: px}
+	b := c.AppendMarshal(nil)
+	if hex.EncodeToString(b[:14]) != "0108"+"00000009"+"0010"+"0018"+"0003"+"0014" {
+		t.Errorf("cursor header = %x", b[:14])
+	}
+	if len(b) >= len(px) {
+		t.Errorf("cursor of %d pixel bytes marshals to %d bytes; want it compressed", len(px), len(b))
+	}
+	m, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, m); diff != "" {
+		t.Errorf("cursor round trip (-want +got):\n%s", diff)
+	}
+	// Out-of-range fields marshal as a harmless 1x1 transparent cursor.
+	m, err = Unmarshal(Cursor{Serial: 1, Width: 500, Height: 2}.AppendMarshal(nil))
+	if err != nil || m.(Cursor).Width != 1 || m.(Cursor).Pixels[3] != 0 {
+		t.Errorf("bad cursor marshals to %+v, %v; want a 1x1 transparent one", m, err)
+	}
+}
+
 // FuzzUnmarshal: no input panics, and whatever decodes marshals back to the
-// same bytes.
+// same bytes (for a cursor, whose compression may differ: the same cursor).
 func FuzzUnmarshal(f *testing.F) {
 	for _, m := range []Message{Key{Down: true, Keysym: 0xff0d, Keycode: 36}, Button{Button: 1}, Wheel{DY: 120},
-		Motion{Seq: 1, X: 5, Y: 6}, Text{Text: "ß"}, ReleaseAll{}} {
+		Motion{Seq: 1, X: 5, Y: 6}, Text{Text: "ß"}, ReleaseAll{}, CursorPos{Seq: 1, X: -1, Visible: true},
+		Cursor{Serial: 1, Width: 2, Height: 1, HotX: 1, Pixels: []byte{1, 2, 3, 4, 5, 6, 7, 8}}} {
 		f.Add(m.AppendMarshal(nil))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -98,7 +134,15 @@ func FuzzUnmarshal(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if got := m.AppendMarshal(nil); string(got) != string(b) {
+		got := m.AppendMarshal(nil)
+		if _, ok := m.(Cursor); ok {
+			again, err := Unmarshal(got)
+			if err != nil || !cmp.Equal(again, m) {
+				t.Fatalf("cursor %+v does not survive a round trip: %+v, %v", m, again, err)
+			}
+			return
+		}
+		if string(got) != string(b) {
 			t.Fatalf("Unmarshal(%x) = %#v, which marshals to %x", b, m, got)
 		}
 	})
