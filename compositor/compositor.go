@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"dream/compositor/capture"
+	"dream/compositor/cursor"
 	"dream/compositor/inject"
 	"dream/compositor/layout"
 	"dream/compositor/stream"
@@ -48,6 +49,7 @@ type Compositor struct {
 	tiles  []*tile
 	server *stream.Server
 	inj    *inject.Injector // nil when view-only
+	cursor *cursor.Watcher
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // stops a running Run
@@ -90,19 +92,25 @@ func New(cfg Config) (*Compositor, error) {
 		c.tiles = append(c.tiles, t)
 		tiles[i] = t.stream
 	}
+	if c.cursor, err = cursor.Open(cursor.Config{Display: cfg.Display, Log: log}); err != nil {
+		c.Close()
+		return nil, err
+	}
 	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers}
 	if cfg.Input {
 		if c.inj, err = inject.Open(inject.Config{Display: cfg.Display, Log: log}); err != nil {
 			c.Close()
 			return nil, err
 		}
-		sc.NewInput = func() stream.Input { return c.inj.NewClient() }
+		sc.NewInput = func() stream.Input { return movePoker{c.inj.NewClient(), c.cursor} }
 	}
 	c.server, err = stream.New(sc, tiles)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
+	c.server.SetCursor(c.cursor.Shape()) // what viewers get until it changes
+	c.server.SetCursorPos(c.cursor.Position())
 	return c, nil
 }
 
@@ -136,6 +144,7 @@ func (c *Compositor) Run(ctx context.Context) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.watch(ctx) })
+	g.Go(func() error { return c.followCursor(ctx) })
 	for _, t := range c.tiles {
 		g.Go(func() error { return t.run(ctx) })
 	}
@@ -184,6 +193,9 @@ func (c *Compositor) Close() error {
 	}
 	if c.inj != nil { // after the sessions: they release what their viewers held
 		errs = append(errs, c.inj.Close())
+	}
+	if c.cursor != nil {
+		errs = append(errs, c.cursor.Close())
 	}
 	for _, t := range c.tiles {
 		errs = append(errs, t.close())

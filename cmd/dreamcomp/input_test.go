@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -195,4 +196,43 @@ func TestKilledViewerLeavesNoKeyDown(t *testing.T) {
 		_, _, mask := r.serverPointer(t)
 		return len(r.serverKeysDown(t)) == 0 && mask&(xproto.KeyButMaskButton3|xproto.KeyButMaskShift) == 0
 	})
+}
+
+// TestViewerDrawsCursor: the desktop's cursor is not in the video; the viewer
+// draws it where the desktop's pointer is.
+func TestViewerDrawsCursor(t *testing.T) {
+	r := startInputRig(t)
+	// Pixels that differ between the laptop's screen and tile 2 of the desktop's,
+	// around p (the desktop's own screenshot never contains the cursor).
+	cursorAt := func(p image.Point) int {
+		box := image.Rect(p.X-12, p.Y-12, p.X+12, p.Y+12)
+		laptop := xvfbtest.Screenshot(t, r.laptop)
+		desk := xvfbtest.Screenshot(t, r.server)
+		n := 0
+		for y := box.Min.Y; y < box.Max.Y; y++ {
+			for x := box.Min.X; x < box.Max.X; x++ {
+				a, b := laptop.RGBAAt(x, y), desk.RGBAAt(320+x, y)
+				if absDiff(a.R, b.R)+absDiff(a.G, b.G)+absDiff(a.B, b.B) > 120 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	// First over the root window (the cursor the desktop had from the start),
+	// then over the terminal (its own cursor).
+	for _, p := range []image.Point{{220, 170}, {100, 60}} {
+		r.laptopDo(t, "mousemove", fmt.Sprint(p.X), fmt.Sprint(p.Y))
+		waitFor(t, 10*time.Second, fmt.Sprintf("the cursor drawn at %v", p), func() bool { return cursorAt(p) >= 15 })
+	}
+	if n := cursorAt(image.Pt(220, 170)); n >= 15 {
+		t.Errorf("%d cursor-like pixels left at the old position 220,170 after moving away", n)
+	}
+}
+
+func absDiff(a, b uint8) int {
+	if a > b {
+		return int(a - b)
+	}
+	return int(b - a)
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -21,6 +22,7 @@ import (
 
 	"dream/internal/cli"
 	"dream/internal/yuv"
+	"dream/proto"
 	"dream/viewer/client"
 	"dream/viewer/input"
 	"dream/viewer/player"
@@ -119,7 +121,9 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client")})
+	cur := &cursorRelay{}
+	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client"),
+		OnCursor: cur.shape, OnCursorPos: cur.pos})
 	if err != nil {
 		return err
 	}
@@ -143,6 +147,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		defer win.Close()
 		out = tee{win, headless}
+		cur.attach(win)
 	}
 
 	p := player.New(out)
@@ -201,6 +206,46 @@ func parseGeometry(g string, cfg *render.WindowConfig) error {
 	cfg.Windowed, cfg.Width, cfg.Height = true, w, h
 	cfg.X, cfg.Y, cfg.Place = x, y, n == 3
 	return nil
+}
+
+// cursorRelay hands the desktop cursor to the window, keeping what arrives
+// before the window exists.
+type cursorRelay struct {
+	mu  sync.Mutex
+	win *render.Window
+	img *proto.Cursor
+	at  *proto.CursorPos
+}
+
+func (r *cursorRelay) shape(c proto.Cursor) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.img = &c
+	if r.win != nil {
+		r.win.SetCursor(c.Pixels, c.Width, c.Height, image.Pt(c.HotX, c.HotY))
+	}
+}
+
+func (r *cursorRelay) pos(p proto.CursorPos) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.at = &p
+	if r.win != nil {
+		r.win.SetCursorPos(image.Pt(int(p.X), int(p.Y)), p.Visible)
+	}
+}
+
+func (r *cursorRelay) attach(w *render.Window) {
+	r.mu.Lock()
+	img, at := r.img, r.at
+	r.win = w
+	r.mu.Unlock()
+	if img != nil {
+		r.shape(*img)
+	}
+	if at != nil {
+		r.pos(*at)
+	}
 }
 
 // tee shows each picture on both sinks.

@@ -33,8 +33,19 @@ var errDropped = errors.New("input dropped")
 // onDataChannel wires the viewer's channels to its input.
 func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
 	switch dc.Label() {
+	case ControlChannel:
+		ss.mu.Lock()
+		ss.control = dc
+		ss.mu.Unlock()
+		ss.whenOpen(dc)
 	case InputChannel, MotionChannel:
 		motion := dc.Label() == MotionChannel
+		if motion {
+			ss.mu.Lock()
+			ss.motionDC = dc
+			ss.mu.Unlock()
+			ss.whenOpen(dc)
+		}
 		dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 			if err := ss.handleInput(msg.Data, motion); err != nil {
 				ss.tile.inputDropped.Add(1)

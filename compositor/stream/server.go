@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"mime"
@@ -50,9 +51,12 @@ type Server struct {
 	newInput   func() Input
 	mux        *http.ServeMux
 
-	mu       sync.Mutex
-	sessions map[string]*session
-	closed   bool
+	mu          sync.Mutex
+	sessions    map[string]*session
+	closed      bool
+	cursorShape []byte      // the newest Cursor message, marshalled
+	cursorPos   image.Point // the newest pointer position
+	cursorKnown bool
 }
 
 // New makes a server for tiles, which must be numbered 1..len(tiles) in order.

@@ -20,10 +20,13 @@ type session struct {
 
 	input Input // nil for a view-only session
 
-	mu      sync.Mutex
-	pc      *webrtc.PeerConnection
-	counted bool // counted in tile.viewers
-	closed  bool
+	mu        sync.Mutex
+	pc        *webrtc.PeerConnection
+	counted   bool // counted in tile.viewers
+	closed    bool
+	control   *webrtc.DataChannel // desktop → viewer: cursor image
+	motionDC  *webrtc.DataChannel // both ways: pointer motion, cursor position
+	cursorSeq uint32
 
 	motionMu   sync.Mutex
 	motionSeq  uint32 // newest Motion applied

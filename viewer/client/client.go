@@ -17,6 +17,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"dream/internal/rtc"
+	"dream/proto"
 )
 
 // maxAnswerBytes bounds the answer read from a server.
@@ -32,6 +33,12 @@ type Config struct {
 	Log  *slog.Logger
 	// ConnectTimeout bounds signalling plus ICE/DTLS; 0 means 10 s.
 	ConnectTimeout time.Duration
+	// OnCursor and OnCursorPos, when set, receive the desktop cursor's image and
+	// its position relative to the tile (stale positions already dropped). They
+	// are called from the connection's goroutines: the image on one, positions
+	// on another.
+	OnCursor    func(proto.Cursor)
+	OnCursorPos func(proto.CursorPos)
 }
 
 // Session is one viewer's connection to one tile.
@@ -93,7 +100,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		pc.Close()
 		return nil, fmt.Errorf("add video transceiver: %w", err)
 	}
-	if err := s.channels.open(pc); err != nil {
+	if err := s.channels.open(pc, cfg, log); err != nil {
 		pc.Close()
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/pion/webrtc/v4"
@@ -16,8 +17,9 @@ var ErrNotOpen = errors.New("input channel not open")
 
 // Channel labels, as dreamcomp expects them.
 const (
-	inputLabel  = "input"
-	motionLabel = "motion"
+	inputLabel   = "input"
+	motionLabel  = "motion"
+	controlLabel = "control"
 )
 
 // motionBacklog is how much unsent motion may queue in the channel before newer
@@ -28,7 +30,7 @@ const motionBacklog = 8 << 10
 // for keys, buttons, wheel and text, motion (unordered, no retransmissions) for
 // the pointer.
 type inputChannels struct {
-	input, motion *webrtc.DataChannel
+	input, motion, control *webrtc.DataChannel
 
 	mu      sync.Mutex
 	buf     []byte
@@ -36,7 +38,7 @@ type inputChannels struct {
 	pending *proto.Motion // newest position not sent while the channel was backed up
 }
 
-func (c *inputChannels) open(pc *webrtc.PeerConnection) error {
+func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, log *slog.Logger) error {
 	var err error
 	if c.input, err = pc.CreateDataChannel(inputLabel, nil); err != nil {
 		return fmt.Errorf("open the input channel: %w", err)
@@ -47,6 +49,35 @@ func (c *inputChannels) open(pc *webrtc.PeerConnection) error {
 	}
 	c.motion.SetBufferedAmountLowThreshold(motionBacklog / 2)
 	c.motion.OnBufferedAmountLow(c.flushMotion)
+	if c.control, err = pc.CreateDataChannel(controlLabel, nil); err != nil {
+		return fmt.Errorf("open the control channel: %w", err)
+	}
+	// The desktop's cursor: its image on control, its position on motion.
+	var lastSeq uint32
+	var seen bool
+	receive := func(msg webrtc.DataChannelMessage) {
+		m, err := proto.Unmarshal(msg.Data)
+		if err != nil {
+			log.Debug("message from the desktop dropped", "err", err)
+			return
+		}
+		switch m := m.(type) {
+		case proto.Cursor:
+			if cfg.OnCursor != nil {
+				cfg.OnCursor(m)
+			}
+		case proto.CursorPos:
+			if seen && int32(m.Seq-lastSeq) <= 0 {
+				return // overtaken on the unordered channel
+			}
+			seen, lastSeq = true, m.Seq
+			if cfg.OnCursorPos != nil {
+				cfg.OnCursorPos(m)
+			}
+		}
+	}
+	c.control.OnMessage(receive)
+	c.motion.OnMessage(receive)
 	return nil
 }
 

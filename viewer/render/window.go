@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"strings"
 	"sync"
 
@@ -53,6 +54,16 @@ type Window struct {
 	fresh  bool      // back holds a picture not drawn yet
 	front  *yuv.I420 // the picture being drawn, owned by Run
 	resize bool
+
+	// The desktop's cursor, drawn over the picture: set by SetCursor and
+	// SetCursorPos from any goroutine (under mu), drawn by Run.
+	cursorNew   *cursorImage // image not uploaded yet
+	cursorAt    image.Point  // hotspot position in picture pixels
+	cursorShown bool
+	cursorMoved bool
+	cursor      cursorImage // the uploaded image (Run's)
+	cursorProg  uint32
+	cursorTex   uint32
 
 	prog     uint32
 	vao      uint32
@@ -128,6 +139,8 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		}
 	})
 	if in := cfg.Input; in != nil {
+		// The desktop's cursor is drawn instead (SetCursor), where the desktop has it.
+		win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
 		win.SetMouseButtonCallback(func(_ *glfw.Window, b glfw.MouseButton, action glfw.Action, _ glfw.ModifierKey) {
 			if x := xButton(b); x != 0 {
 				in.Button(x, action == glfw.Press)
@@ -153,6 +166,31 @@ func (w *Window) Show(pic *yuv.I420) {
 	glfw.PostEmptyEvent()
 }
 
+// cursorImage is a cursor's RGBA pixels (premultiplied) and hotspot.
+type cursorImage struct {
+	pix        []byte
+	w, h       int
+	hotX, hotY int
+}
+
+// SetCursor replaces the cursor's image: pix is w×h RGBA with premultiplied
+// alpha, hot its hotspot. The window keeps pix.
+func (w *Window) SetCursor(pix []byte, width, height int, hot image.Point) {
+	w.mu.Lock()
+	w.cursorNew = &cursorImage{pix: pix, w: width, h: height, hotX: hot.X, hotY: hot.Y}
+	w.mu.Unlock()
+	glfw.PostEmptyEvent()
+}
+
+// SetCursorPos places the cursor's hotspot at p in picture pixels; a point
+// outside the picture, or shown false, hides it.
+func (w *Window) SetCursorPos(p image.Point, shown bool) {
+	w.mu.Lock()
+	w.cursorAt, w.cursorShown, w.cursorMoved = p, shown, true
+	w.mu.Unlock()
+	glfw.PostEmptyEvent()
+}
+
 // Run draws each new picture until ctx ends or the user closes the window.
 func (w *Window) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, glfw.PostEmptyEvent)
@@ -165,11 +203,16 @@ func (w *Window) Run(ctx context.Context) error {
 			w.front, w.back = w.back, w.front
 			w.fresh = false
 		}
+		newCursor, moved := w.cursorNew, w.cursorMoved
+		w.cursorNew, w.cursorMoved = nil, false
 		w.mu.Unlock()
 		if fresh {
 			w.upload(w.front)
 		}
-		if fresh || w.resize {
+		if newCursor != nil {
+			w.uploadCursor(newCursor)
+		}
+		if fresh || w.resize || moved || newCursor != nil {
 			w.resize = false
 			w.draw()
 		}
@@ -205,6 +248,20 @@ func (w *Window) setupGL() error {
 	}
 	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 1)
 	gl.ClearColor(0, 0, 0, 1)
+
+	if w.cursorProg, err = program(vertexShader, cursorShader); err != nil {
+		return err
+	}
+	gl.UseProgram(w.cursorProg)
+	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
+	gl.GenTextures(1, &w.cursorTex)
+	gl.ActiveTexture(gl.TEXTURE3)
+	gl.BindTexture(gl.TEXTURE_2D, w.cursorTex)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
+	gl.UseProgram(w.prog)
 	return nil
 }
 
@@ -283,7 +340,38 @@ func (w *Window) draw() {
 		gl.Viewport(int32(x), int32(y), int32(vw), int32(vh))
 		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	}
+	w.drawCursor()
 	w.win.SwapBuffers()
+}
+
+func (w *Window) uploadCursor(c *cursorImage) {
+	gl.ActiveTexture(gl.TEXTURE3)
+	gl.BindTexture(gl.TEXTURE_2D, w.cursorTex)
+	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(c.w), int32(c.h), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&c.pix[0]))
+	w.cursor = *c
+}
+
+// drawCursor draws the cursor over the picture, at the picture's scale.
+func (w *Window) drawCursor() {
+	w.mu.Lock()
+	at, shown := w.cursorAt, w.cursorShown
+	w.mu.Unlock()
+	c := w.cursor
+	if !shown || c.w == 0 || w.texW == 0 || !at.In(image.Rect(0, 0, w.texW, w.texH)) {
+		return
+	}
+	vx, vy, vw, _ := w.viewport()
+	scale := float64(vw) / float64(w.texW)
+	left := float64(vx) + float64(at.X-c.hotX)*scale
+	top := float64(vy) + float64(at.Y-c.hotY)*scale
+	cw, ch := float64(c.w)*scale, float64(c.h)*scale
+	gl.Viewport(int32(left), int32(float64(w.fbH)-top-ch), int32(cw+0.5), int32(ch+0.5))
+	gl.UseProgram(w.cursorProg)
+	gl.Enable(gl.BLEND)
+	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA) // premultiplied alpha
+	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	gl.Disable(gl.BLEND)
+	gl.UseProgram(w.prog)
 }
 
 const vertexShader = `#version 330 core
@@ -305,6 +393,16 @@ void main() {
 	float u = texture(tu, uv).r - 0.5;
 	float v = texture(tv, uv).r - 0.5;
 	color = vec4(y + 1.59603 * v, y - 0.39176 * u - 0.81297 * v, y + 2.01723 * u, 1.0);
+}
+` + "\x00"
+
+// The cursor: RGBA with premultiplied alpha, blended over the picture.
+const cursorShader = `#version 330 core
+in vec2 uv;
+out vec4 color;
+uniform sampler2D tc;
+void main() {
+	color = texture(tc, uv);
 }
 ` + "\x00"
 
