@@ -103,6 +103,10 @@ func New(cfg Config) (*Compositor, error) {
 			return nil, err
 		}
 		sc.NewInput = func() stream.Input { return movePoker{c.inj.NewClient(), c.cursor} }
+		sc.Pointer = func() (image.Point, error) {
+			x, y, err := c.inj.Pointer()
+			return image.Pt(x, y), err
+		}
 	}
 	c.server, err = stream.New(sc, tiles)
 	if err != nil {

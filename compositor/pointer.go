@@ -62,3 +62,9 @@ func (m movePoker) Move(x, y int) error {
 	m.cursor.Poke()
 	return err
 }
+
+func (m movePoker) MoveBy(dx, dy int) error {
+	err := m.Client.MoveBy(dx, dy)
+	m.cursor.Poke()
+	return err
+}

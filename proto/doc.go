@@ -3,7 +3,8 @@
 //
 // Channels (opened by the viewer, which makes the offer):
 //
-//	input    ordered, reliable: Key, Button, Wheel, Text, ReleaseAll
+//	input    ordered, reliable: Key, Button, Wheel, Text, ReleaseAll, MoveBy,
+//	         Jump
 //	motion   unordered, no retransmissions: Motion (newest wins); back from
 //	         the desktop, CursorPos
 //	control  ordered, reliable, from the desktop: Cursor
@@ -16,5 +17,5 @@
 // Versions:
 //
 //	1  Key, Button, Wheel, Motion, Text, ReleaseAll (viewer to desktop);
-//	   CursorPos, Cursor (desktop to viewer)
+//	   MoveBy, Jump; CursorPos, Cursor (desktop to viewer)
 package proto

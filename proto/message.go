@@ -31,6 +31,8 @@ const (
 	TypeReleaseAll Type = 6
 	TypeCursorPos  Type = 7
 	TypeCursor     Type = 8
+	TypeMoveBy     Type = 9
+	TypeJump       Type = 10
 )
 
 // Errors Unmarshal wraps; a receiver counts them by kind.
@@ -96,6 +98,24 @@ type Text struct {
 	Text string
 }
 
+// MoveBy moves the pointer by a distance in desktop pixels: a captured pointer
+// (relative mode), which may leave the viewer's tile for the next one. It goes
+// on the reliable input channel: lost distances would add up.
+//
+//	2  dx  int16
+//	4  dy  int16
+type MoveBy struct {
+	DX, DY int16
+}
+
+// Jump puts the pointer at the centre of the next tile (Dir 1) or the previous
+// one (Dir -1), counted from the tile that holds it now.
+//
+//	2  dir  int8   1 or -1
+type Jump struct {
+	Dir int8
+}
+
 // ReleaseAll releases every key and button the viewer holds (it lost focus).
 // It has no body.
 type ReleaseAll struct{}
@@ -110,6 +130,8 @@ type Message interface {
 var (
 	_ Message = CursorPos{}
 	_ Message = Cursor{}
+	_ Message = MoveBy{}
+	_ Message = Jump{}
 	_ Message = Key{}
 	_ Message = Button{}
 	_ Message = Wheel{}
@@ -126,9 +148,12 @@ func (Text) Type() Type       { return TypeText }
 func (ReleaseAll) Type() Type { return TypeReleaseAll }
 func (CursorPos) Type() Type  { return TypeCursorPos }
 func (Cursor) Type() Type     { return TypeCursor }
+func (MoveBy) Type() Type     { return TypeMoveBy }
+func (Jump) Type() Type       { return TypeJump }
 
 // bodySize is each fixed-size type's body length; Text's and Cursor's vary.
-var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0, TypeCursorPos: 9}
+var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0, TypeCursorPos: 9,
+	TypeMoveBy: 4, TypeJump: 1}
 
 func header(b []byte, t Type) []byte { return append(b, Version, byte(t)) }
 
@@ -172,6 +197,13 @@ func (m Text) AppendMarshal(b []byte) []byte {
 }
 
 func (ReleaseAll) AppendMarshal(b []byte) []byte { return header(b, TypeReleaseAll) }
+
+func (m MoveBy) AppendMarshal(b []byte) []byte {
+	b = binary.BigEndian.AppendUint16(header(b, TypeMoveBy), uint16(m.DX))
+	return binary.BigEndian.AppendUint16(b, uint16(m.DY))
+}
+
+func (m Jump) AppendMarshal(b []byte) []byte { return append(header(b, TypeJump), byte(m.Dir)) }
 
 // Unmarshal decodes one message. Errors wrap ErrShort, ErrLong, ErrVersion,
 // ErrType or ErrValue.
@@ -223,6 +255,13 @@ func Unmarshal(b []byte) (Message, error) {
 		}
 		return CursorPos{Seq: binary.BigEndian.Uint32(body[0:4]), X: int16(binary.BigEndian.Uint16(body[4:6])),
 			Y: int16(binary.BigEndian.Uint16(body[6:8])), Visible: body[8] == 1}, nil
+	case TypeMoveBy:
+		return MoveBy{DX: int16(binary.BigEndian.Uint16(body[0:2])), DY: int16(binary.BigEndian.Uint16(body[2:4]))}, nil
+	case TypeJump:
+		if d := int8(body[0]); d != 1 && d != -1 {
+			return nil, fmt.Errorf("jump: direction %d: %w", d, ErrValue)
+		}
+		return Jump{Dir: int8(body[0])}, nil
 	default: // TypeReleaseAll
 		return ReleaseAll{}, nil
 	}

@@ -22,6 +22,9 @@ func TestGolden(t *testing.T) {
 		{Text{Text: "é€"}, "0105" + "05" + "c3a9e282ac"},
 		{ReleaseAll{}, "0106"},
 		{CursorPos{Seq: 3, X: -4, Y: 300, Visible: true}, "0107" + "00000003" + "fffc" + "012c" + "01"},
+		{MoveBy{DX: -3, DY: 500}, "0109" + "fffd" + "01f4"},
+		{Jump{Dir: 1}, "010a" + "01"},
+		{Jump{Dir: -1}, "010a" + "ff"},
 	}
 	for _, tt := range tests {
 		got := hex.EncodeToString(tt.m.AppendMarshal(nil))
@@ -49,7 +52,10 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"01", ErrShort},
 		{"0201", ErrVersion},
 		{"0100", ErrType},
-		{"0109", ErrType},
+		{"010b", ErrType},
+		{"0109fffd", ErrShort},
+		{"010a02", ErrValue},
+		{"010a00", ErrValue},
 		{"0107", ErrShort},
 		{"0107000000010001000202", ErrValue},
 		{"0108" + "00000001" + "0000" + "0001" + "0000" + "0000", ErrValue},
@@ -126,7 +132,8 @@ func TestCursorRoundTrip(t *testing.T) {
 func FuzzUnmarshal(f *testing.F) {
 	for _, m := range []Message{Key{Down: true, Keysym: 0xff0d, Keycode: 36}, Button{Button: 1}, Wheel{DY: 120},
 		Motion{Seq: 1, X: 5, Y: 6}, Text{Text: "ß"}, ReleaseAll{}, CursorPos{Seq: 1, X: -1, Visible: true},
-		Cursor{Serial: 1, Width: 2, Height: 1, HotX: 1, Pixels: []byte{1, 2, 3, 4, 5, 6, 7, 8}}} {
+		Cursor{Serial: 1, Width: 2, Height: 1, HotX: 1, Pixels: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+		MoveBy{DX: 1, DY: -1}, Jump{Dir: -1}} {
 		f.Add(m.AppendMarshal(nil))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

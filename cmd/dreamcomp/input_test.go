@@ -21,7 +21,7 @@ import (
 
 // inputRig is dreamcomp spanning two 320x240 tiles with a terminal in tile 2
 // writing what it is typed into a file, and a fullscreen dreamview of tile 2 on
-// a "laptop" display of its own.
+// a "laptop" display of its own (tile 2 unless asked otherwise).
 type inputRig struct {
 	d      *dreamcomp
 	server string // the spanned desktop's display
@@ -32,7 +32,7 @@ type inputRig struct {
 	stderr *bytes.Buffer
 }
 
-func startInputRig(t *testing.T) *inputRig {
+func startInputRig(t *testing.T, tile int) *inputRig {
 	t.Helper()
 	r := &inputRig{typed: filepath.Join(t.TempDir(), "typed.txt"), exited: make(chan error, 1), stderr: &bytes.Buffer{}}
 	// The terminal sits in tile 2 (x 320..640): cat writes each line typed.
@@ -42,7 +42,7 @@ func startInputRig(t *testing.T) *inputRig {
 	r.server = regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(r.d.stderr.String())[1]
 	r.laptop = xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240, GLX: true}).Display()
 
-	r.view = exec.Command(filepath.Join(bin, "dreamview"), r.d.url, "--tile", "2")
+	r.view = exec.Command(filepath.Join(bin, "dreamview"), r.d.url, "--tile", fmt.Sprint(tile))
 	r.view.Env = append(os.Environ(), "DISPLAY="+r.laptop)
 	r.view.Stderr = r.stderr
 	if err := r.view.Start(); err != nil {
@@ -138,7 +138,7 @@ func allBlack(pix []byte) bool {
 // TestInputFromViewer types and points on the laptop, as a user would, and checks
 // what the desktop received.
 func TestInputFromViewer(t *testing.T) {
-	r := startInputRig(t)
+	r := startInputRig(t, 2)
 
 	// The pointer follows: laptop (100, 60) is desktop (420, 60), over the terminal.
 	r.laptopDo(t, "mousemove", "100", "60")
@@ -182,7 +182,7 @@ func TestInputFromViewer(t *testing.T) {
 // TestKilledViewerLeavesNoKeyDown kills a viewer while it holds a key and a
 // button: the desktop releases both.
 func TestKilledViewerLeavesNoKeyDown(t *testing.T) {
-	r := startInputRig(t)
+	r := startInputRig(t, 2)
 	r.laptopDo(t, "mousemove", "100", "60")
 	r.laptopDo(t, "keydown", "shift")
 	r.laptopDo(t, "mousedown", "3")
@@ -201,7 +201,7 @@ func TestKilledViewerLeavesNoKeyDown(t *testing.T) {
 // TestViewerDrawsCursor: the desktop's cursor is not in the video; the viewer
 // draws it where the desktop's pointer is.
 func TestViewerDrawsCursor(t *testing.T) {
-	r := startInputRig(t)
+	r := startInputRig(t, 2)
 	// Pixels that differ between the laptop's screen and tile 2 of the desktop's,
 	// around p (the desktop's own screenshot never contains the cursor).
 	cursorAt := func(p image.Point) int {
@@ -235,4 +235,43 @@ func absDiff(a, b uint8) int {
 		return int(a - b)
 	}
 	return int(b - a)
+}
+
+// TestPointerCrossesTiles: with the pointer captured, moving past tile 1's right
+// edge goes on into tile 2, Synergy style; the hotkeys put it in the centre of the
+// previous or next tile; releasing the capture brings back absolute pointing.
+func TestPointerCrossesTiles(t *testing.T) {
+	r := startInputRig(t, 1)
+	at := func(what string, ok func(x, y int) bool) {
+		t.Helper()
+		var x, y int
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			x, y, _ = r.serverPointer(t)
+			if ok(x, y) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("desktop pointer at %d,%d; want %s", x, y, what)
+			}
+		}
+	}
+	// (The laptop's pointer starts at its centre: a move there would be no move.)
+	r.laptopDo(t, "mousemove", "150", "100")
+	at("150,100", func(x, y int) bool { return x == 150 && y == 100 })
+
+	r.laptopDo(t, "key", "ctrl+alt+shift+c")
+	r.laptopDo(t, "mousemove_relative", "--", "250", "0")
+	at("in tile 2 (x ≥ 370), at y 100", func(x, y int) bool { return x >= 370 && y == 100 })
+
+	r.laptopDo(t, "key", "ctrl+alt+Left")
+	at("the centre of tile 1, 160,120", func(x, y int) bool { return x == 160 && y == 120 })
+	r.laptopDo(t, "key", "ctrl+alt+Right")
+	at("the centre of tile 2, 480,120", func(x, y int) bool { return x == 480 && y == 120 })
+
+	r.laptopDo(t, "key", "ctrl+alt+shift+c") // release
+	r.laptopDo(t, "mousemove", "10", "20")
+	at("10,20 (absolute again, inside tile 1)", func(x, y int) bool { return x == 10 && y == 20 })
+	if down := r.serverKeysDown(t); len(down) != 0 {
+		t.Errorf("keys left down on the desktop after the hotkeys: %v", down)
+	}
 }

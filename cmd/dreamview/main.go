@@ -46,6 +46,7 @@ type options struct {
 	windowed      bool
 	viewOnly      bool
 	geometry      string
+	keys          [5]string // quit, capture, overlay, next, prev
 	win           render.WindowConfig
 	headless      bool
 	frames        int
@@ -88,6 +89,15 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
 	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "also rewrite the --snapshot file this often while playing (like 1s)")
 	fs.BoolVar(&o.stats, "stats", false, "print one JSON line a second on stdout: tile, frames, fps, kbps, decode_ms")
+	for i, k := range []struct{ name, def, what string }{
+		{"key-quit", "ctrl+alt+shift+q", "leave dreamview"},
+		{"key-capture", "ctrl+alt+shift+c", "capture the pointer (relative motion: it crosses into the next tile) or release it"},
+		{"key-overlay", "ctrl+alt+s", "show or hide the statistics overlay"},
+		{"key-next", "ctrl+alt+right", "move the pointer to the centre of the next tile"},
+		{"key-prev", "ctrl+alt+left", "move the pointer to the centre of the previous tile"},
+	} {
+		fs.StringVar(&o.keys[i], k.name, k.def, "`hotkey` to "+k.what)
+	}
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
@@ -111,6 +121,12 @@ func parseFlags(args []string) (options, error) {
 	o.win = render.WindowConfig{Title: fmt.Sprintf("dream tile %d", o.tile), Windowed: o.windowed}
 	if o.geometry != "" {
 		if err := parseGeometry(o.geometry, &o.win); err != nil {
+			return o, err
+		}
+	}
+	for i, dst := range []*render.Hotkey{&o.win.Keys.Quit, &o.win.Keys.Capture, &o.win.Keys.Overlay, &o.win.Keys.Next, &o.win.Keys.Prev} {
+		var err error
+		if *dst, err = render.ParseHotkey(o.keys[i]); err != nil {
 			return o, err
 		}
 	}

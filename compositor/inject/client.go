@@ -235,6 +235,25 @@ func (c *Client) Move(x, y int) error {
 	return in.flush(nil)
 }
 
+// MoveBy moves the pointer by dx, dy (XTEST relative motion); the X server
+// keeps it on the screen, so crossing from one tile into the next is just
+// moving on.
+func (c *Client) MoveBy(dx, dy int) error {
+	if dx == 0 && dy == 0 {
+		return nil
+	}
+	in := c.in
+	dx, dy = max(-32768, min(dx, 32767)), max(-32768, min(dy, 32767))
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if err := in.usable(); err != nil {
+		return err
+	}
+	xtest.FakeInput(in.conn, xproto.MotionNotify, 1 /* relative */, 0, in.root, int16(dx), int16(dy), 0)
+	in.pending = true
+	return in.flush(nil)
+}
+
 // Text types s, pressing and releasing a key for each character: Latin-1
 // characters by their keysym, others by a legacy keysym the keymap has for
 // them or else their Unicode keysym (0x01000000+U), bound to a spare keycode

@@ -276,6 +276,29 @@ func TestPointer(t *testing.T) {
 	}
 }
 
+func TestMoveBy(t *testing.T) {
+	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 640, Height: 480})
+	in := openForTest(t, srv.Display())
+	c := in.NewClient()
+	if err := c.Move(600, 100); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ dx, dy, wantX, wantY int }{
+		{30, 5, 630, 105},
+		{100, 0, 639, 105}, // the screen's edge stops it
+		{-639, -200, 0, 0},
+		{0, 0, 0, 0},
+	} {
+		if err := c.MoveBy(tc.dx, tc.dy); err != nil {
+			t.Fatalf("MoveBy(%d, %d) = %v", tc.dx, tc.dy, err)
+		}
+		x, y, err := in.Pointer()
+		if err != nil || x != tc.wantX || y != tc.wantY {
+			t.Errorf("MoveBy(%d, %d); Pointer() = %d, %d, %v; want %d, %d", tc.dx, tc.dy, x, y, err, tc.wantX, tc.wantY)
+		}
+	}
+}
+
 // serverDown returns the keycodes and the pointer buttons (mask bits) down
 // on the server, read on a connection of its own.
 func serverDown(t *testing.T, display string) (keys []xproto.Keycode, buttons uint16) {

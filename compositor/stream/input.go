@@ -17,6 +17,7 @@ type Input interface {
 	Button(button uint8, down bool) error
 	Wheel(dx, dy int) error
 	Move(x, y int) error
+	MoveBy(dx, dy int) error
 	Text(s string) error
 	ReleaseAll() error
 }
@@ -58,6 +59,28 @@ func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
 	}
 }
 
+// jump moves the pointer to the centre of the tile dir places from the one that
+// holds it now (or from the viewer's own, when the pointer is in none); there is
+// no wrapping around past the first or the last tile.
+func (ss *session) jump(dir int) error {
+	tiles := ss.server.tiles
+	from := ss.tile.Number - 1
+	if ss.server.pointer != nil {
+		p, err := ss.server.pointer()
+		if err != nil {
+			return err
+		}
+		for i, t := range tiles {
+			if p.In(t.Rect) {
+				from = i
+			}
+		}
+	}
+	to := max(0, min(from+dir, len(tiles)-1))
+	r := tiles[to].Rect
+	return ss.input.Move(r.Min.X+r.Dx()/2, r.Min.Y+r.Dy()/2)
+}
+
 // handleInput decodes one message and applies it. Motion is tile-relative on the
 // wire; it is checked against the tile and moved to desktop coordinates here.
 func (ss *session) handleInput(data []byte, motionChannel bool) error {
@@ -93,6 +116,10 @@ func (ss *session) handleInput(data []byte, motionChannel bool) error {
 		return ss.input.Button(m.Button, m.Down)
 	case proto.Wheel:
 		return ss.input.Wheel(int(m.DX), int(m.DY))
+	case proto.MoveBy:
+		return ss.input.MoveBy(int(m.DX), int(m.DY))
+	case proto.Jump:
+		return ss.jump(int(m.Dir))
 	case proto.Text:
 		return ss.input.Text(m.Text)
 	case proto.ReleaseAll:

@@ -152,3 +152,34 @@ func (b *boundsCheck) Move(x, y int) error {
 	}
 	return nil
 }
+
+func TestJump(t *testing.T) {
+	tiles := []*Tile{mustTile(t, 1, "vp8"), mustTile(t, 2, "vp8"), mustTile(t, 3, "vp8")} // 100x100 each
+	ptr := image.Pt(150, 20)
+	s, err := New(Config{Pointer: func() (image.Point, error) { return ptr, nil }}, tiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &injecttest.Recorder{}
+	ss := &session{tile: tiles[0], server: s, input: rec}
+	for _, tt := range []struct {
+		at   image.Point
+		dir  int8
+		want string
+	}{
+		{image.Pt(150, 20), 1, "Move(250, 50)"},  // from tile 2 to 3
+		{image.Pt(150, 20), -1, "Move(50, 50)"},  // from tile 2 to 1
+		{image.Pt(250, 99), 1, "Move(250, 50)"},  // no wrapping past the last
+		{image.Pt(5, 5), -1, "Move(50, 50)"},     // nor before the first
+		{image.Pt(900, 900), 1, "Move(150, 50)"}, // off every tile: from the viewer's own
+	} {
+		ptr = tt.at
+		if err := ss.handleInput(proto.Jump{Dir: tt.dir}.AppendMarshal(nil), false); err != nil {
+			t.Fatalf("jump %d from %v: %v", tt.dir, tt.at, err)
+		}
+		ev := events(rec)
+		if got := ev[len(ev)-1]; got != tt.want {
+			t.Errorf("jump %d from %v = %s; want %s", tt.dir, tt.at, got, tt.want)
+		}
+	}
+}

@@ -40,6 +40,9 @@ type Config struct {
 	// NewInput gives each viewer's session its keyboard and mouse on the
 	// desktop. Nil makes every viewer view-only: input is dropped and counted.
 	NewInput func() Input
+	// Pointer reads the desktop pointer's position, for Jump: nil counts from
+	// the viewer's own tile.
+	Pointer func() (image.Point, error)
 }
 
 // Server answers WHEP requests for a set of tiles and keeps their sessions.
@@ -49,6 +52,7 @@ type Server struct {
 	apis       map[string]*webrtc.API
 	maxViewers int
 	newInput   func() Input
+	pointer    func() (image.Point, error)
 	mux        *http.ServeMux
 
 	mu          sync.Mutex
@@ -67,6 +71,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 		apis:       map[string]*webrtc.API{},
 		maxViewers: cfg.MaxViewers,
 		newInput:   cfg.NewInput,
+		pointer:    cfg.Pointer,
 		sessions:   map[string]*session{},
 		mux:        http.NewServeMux(),
 	}

@@ -124,6 +124,16 @@ func (f *Forwarder) Pointer(x, y int) {
 	}
 }
 
+// PointerBy forwards a captured pointer's motion, in tile pixels.
+func (f *Forwarder) PointerBy(dx, dy int) {
+	f.emit(proto.MoveBy{DX: int16(max(-32768, min(32767, dx))), DY: int16(max(-32768, min(32767, dy)))})
+}
+
+// Jump asks for the pointer at the centre of the next (1) or previous (-1) tile.
+func (f *Forwarder) Jump(dir int) {
+	f.emit(proto.Jump{Dir: int8(max(-1, min(1, dir)))})
+}
+
 // Focus releases everything on the desktop when the window loses focus, so no
 // key stays pressed there while the user types elsewhere.
 func (f *Forwarder) Focus(focused bool) {

@@ -14,12 +14,6 @@ import (
 	"dream/internal/yuv"
 )
 
-// The key that closes the window, even fullscreen: Ctrl+Alt+Shift+Q.
-const (
-	QuitKey  = glfw.KeyQ
-	QuitMods = glfw.ModControl | glfw.ModAlt | glfw.ModShift
-)
-
 // WindowConfig configures a Window.
 type WindowConfig struct {
 	Title    string
@@ -32,6 +26,8 @@ type WindowConfig struct {
 	Place bool
 	// Input, when set, receives the window's keyboard and mouse.
 	Input Input
+	// Keys are the window's hotkeys; zero fields take DefaultHotkeys'.
+	Keys Hotkeys
 }
 
 // Input receives a window's keyboard and mouse, on the window's thread.
@@ -40,6 +36,8 @@ type Input interface {
 	Button(button int, down bool) // X numbering: 1 left, 2 middle, 3 right, 8 back, 9 forward
 	Scroll(dx, dy float64)        // notches; positive dy towards the user
 	Pointer(x, y int)             // in the picture's pixels, clamped to it
+	PointerBy(dx, dy int)         // a captured pointer's motion, in the picture's pixels
+	Jump(dir int)                 // pointer to the next (1) or previous (-1) tile
 	Focus(focused bool)
 }
 
@@ -64,6 +62,14 @@ type Window struct {
 	cursor      cursorImage // the uploaded image (Run's)
 	cursorProg  uint32
 	cursorTex   uint32
+
+	input    Input
+	captured bool    // the pointer is captured: relative motion
+	lastX    float64 // the captured pointer's previous position
+	lastY    float64
+	restX    float64 // motion below one picture pixel, kept for the next
+	restY    float64
+	overlay  bool
 
 	prog     uint32
 	vao      uint32
@@ -129,9 +135,9 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		w.resize = true
 	})
 	win.SetRefreshCallback(func(*glfw.Window) { w.resize = true })
+	keys := cfg.Keys.withDefaults()
 	win.SetKeyCallback(func(win *glfw.Window, key glfw.Key, scancode int, action glfw.Action, mods glfw.ModifierKey) {
-		if key == QuitKey && action == glfw.Press && mods&QuitMods == QuitMods {
-			win.SetShouldClose(true)
+		if action == glfw.Press && w.hotkey(keys, key, mods) {
 			return
 		}
 		if cfg.Input != nil && action != glfw.Repeat {
@@ -148,13 +154,93 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		})
 		win.SetScrollCallback(func(_ *glfw.Window, dx, dy float64) { in.Scroll(dx, -dy) })
 		win.SetCursorPosCallback(func(_ *glfw.Window, x, y float64) {
+			if w.captured {
+				w.moveBy(x, y)
+				return
+			}
 			if px, py, ok := w.pictureAt(x, y); ok {
 				in.Pointer(px, py)
 			}
 		})
+		// GLFW itself lets a captured pointer go while the window is not focused
+		// and takes it back on return.
 		win.SetFocusCallback(func(_ *glfw.Window, focused bool) { in.Focus(focused) })
 	}
+	w.input = cfg.Input
 	return w, nil
+}
+
+// hotkey acts on the window's own keys; it reports whether key was one.
+func (w *Window) hotkey(keys Hotkeys, key glfw.Key, mods glfw.ModifierKey) bool {
+	switch {
+	case keys.Quit.matches(key, mods):
+		w.win.SetShouldClose(true)
+	case keys.Overlay.matches(key, mods):
+		w.overlay = !w.overlay
+		w.resize = true // redraw
+	case w.input == nil:
+		return false
+	case keys.Capture.matches(key, mods):
+		w.capture(!w.captured)
+	case keys.Next.matches(key, mods):
+		w.input.Jump(1)
+	case keys.Prev.matches(key, mods):
+		w.input.Jump(-1)
+	default:
+		return false
+	}
+	return true
+}
+
+// capture captures the pointer (hidden, unbounded, relative motion: it can
+// leave this tile for the next) or releases it.
+func (w *Window) capture(on bool) {
+	w.captured = on
+	if on {
+		// GLFW captures only a focused window; without a window manager,
+		// keyboard focus follows the pointer and the window is not "focused".
+		w.win.Focus()
+		w.win.SetInputMode(glfw.CursorMode, glfw.CursorDisabled)
+		if glfw.RawMouseMotionSupported() {
+			w.win.SetInputMode(glfw.RawMouseMotion, glfw.True)
+		}
+		w.lastX, w.lastY = w.win.GetCursorPos()
+		w.restX, w.restY = 0, 0
+		return
+	}
+	w.win.SetInputMode(glfw.CursorMode, glfw.CursorHidden)
+}
+
+// moveBy sends a captured pointer's motion, scaled from window to picture
+// pixels.
+func (w *Window) moveBy(x, y float64) {
+	dx, dy := x-w.lastX, y-w.lastY
+	w.lastX, w.lastY = x, y
+	if w.texW > 0 {
+		winW, _ := w.win.GetSize()
+		_, _, vw, _ := w.viewport()
+		if winW > 0 && vw > 0 {
+			s := float64(w.texW) / (float64(vw) * float64(winW) / float64(w.fbW))
+			dx, dy = dx*s, dy*s
+		}
+	}
+	dx, dy = dx+w.restX, dy+w.restY
+	ix, iy := int(dx), int(dy)
+	w.restX, w.restY = dx-float64(ix), dy-float64(iy)
+	if ix != 0 || iy != 0 {
+		w.input.PointerBy(ix, iy)
+	}
+}
+
+func (k Hotkeys) withDefaults() Hotkeys {
+	d := DefaultHotkeys
+	for _, f := range []struct{ got, def *Hotkey }{{&k.Quit, &d.Quit}, {&k.Capture, &d.Capture},
+		{&k.Overlay, &d.Overlay}, {&k.Next, &d.Next}, {&k.Prev, &d.Prev}} {
+		if f.got.Key == 0 {
+			*f.got = *f.def
+		}
+	}
+	return k
 }
 
 // Show copies pic into the window's slot (latest wins) and wakes Run.

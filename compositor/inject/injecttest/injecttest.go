@@ -16,11 +16,11 @@ import (
 
 // Event is one recorded call. Only the fields of its Op are set.
 type Event struct {
-	Op     string // "Key", "Button", "Wheel", "Move", "Text", "ReleaseAll"
+	Op     string // "Key", "Button", "Wheel", "Move", "MoveBy", "Text", "ReleaseAll"
 	Keysym uint32
 	Button uint8
 	Down   bool
-	X, Y   int // Move's position, Wheel's dx, dy
+	X, Y   int // Move's position; Wheel's and MoveBy's dx, dy
 	Text   string
 }
 
@@ -30,7 +30,7 @@ func (e Event) String() string {
 		return fmt.Sprintf("Key(%#x, %v)", e.Keysym, e.Down)
 	case "Button":
 		return fmt.Sprintf("Button(%d, %v)", e.Button, e.Down)
-	case "Wheel", "Move":
+	case "Wheel", "Move", "MoveBy":
 		return fmt.Sprintf("%s(%d, %d)", e.Op, e.X, e.Y)
 	case "Text":
 		return fmt.Sprintf("Text(%q)", e.Text)
@@ -77,6 +77,9 @@ func (r *Recorder) Wheel(dx, dy int) error { return r.record(Event{Op: "Wheel", 
 
 // Move records a pointer move.
 func (r *Recorder) Move(x, y int) error { return r.record(Event{Op: "Move", X: x, Y: y}) }
+
+// MoveBy records a relative pointer move.
+func (r *Recorder) MoveBy(dx, dy int) error { return r.record(Event{Op: "MoveBy", X: dx, Y: dy}) }
 
 // Text records typed text.
 func (r *Recorder) Text(s string) error { return r.record(Event{Op: "Text", Text: s}) }
