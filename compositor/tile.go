@@ -130,6 +130,7 @@ func (t *tile) takeKeyframe() bool {
 // frame updates the picture where dirty (screen coordinates) says it changed,
 // then encodes and sends it.
 func (t *tile) frame(key bool, dirty image.Rectangle) error {
+	captured := time.Now() // the frame's time, in its RTP timestamp
 	if err := t.update(dirty); err != nil {
 		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
 	}
@@ -137,15 +138,14 @@ func (t *tile) frame(key bool, dirty image.Rectangle) error {
 	if err != nil {
 		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
 	}
-	now := time.Now()
-	t.lastFrame = now
+	t.lastFrame = captured
 	if f.Key {
-		t.lastKey = now
+		t.lastKey = captured
 	}
 	if len(f.Data) == 0 {
 		return nil
 	}
-	if err := t.stream.WriteFrame(f.Data, f.Key, now); err != nil {
+	if err := t.stream.WriteFrame(f.Data, f.Key, captured); err != nil {
 		t.log.Debug("send failed", "err", err)
 	}
 	return nil

@@ -7,7 +7,7 @@
 //	         Jump
 //	motion   unordered, no retransmissions: Motion (newest wins); back from
 //	         the desktop, CursorPos
-//	control  ordered, reliable, from the desktop: Cursor
+//	control  ordered, reliable, from the desktop: Cursor, Clock
 //
 // Every message starts with a version byte and a type byte; numbers are
 // big-endian. A receiver drops (and counts) a message whose version it does not
@@ -17,5 +17,5 @@
 // Versions:
 //
 //	1  Key, Button, Wheel, Motion, Text, ReleaseAll (viewer to desktop);
-//	   MoveBy, Jump; CursorPos, Cursor (desktop to viewer)
+//	   MoveBy, Jump; CursorPos, Cursor, Clock (desktop to viewer)
 package proto

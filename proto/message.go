@@ -33,6 +33,7 @@ const (
 	TypeCursor     Type = 8
 	TypeMoveBy     Type = 9
 	TypeJump       Type = 10
+	TypeClock      Type = 11
 )
 
 // Errors Unmarshal wraps; a receiver counts them by kind.
@@ -116,6 +117,19 @@ type Jump struct {
 	Dir int8
 }
 
+// Clock ties the tile's RTP timestamps to the desktop's wall clock: a frame
+// stamped RTP was captured at Unix time UnixNano + (RTP - RTPBase) / 90 kHz
+// (RTP - RTPBase taken modulo 2^32). A viewer that shares the desktop's clock
+// (the same machine, or both synchronised) measures capture-to-screen latency
+// with it. Sent on the control channel when it opens.
+//
+//	2  rtp base   uint32
+//	6  unix nano  int64
+type Clock struct {
+	RTPBase  uint32
+	UnixNano int64
+}
+
 // ReleaseAll releases every key and button the viewer holds (it lost focus).
 // It has no body.
 type ReleaseAll struct{}
@@ -130,6 +144,7 @@ type Message interface {
 var (
 	_ Message = CursorPos{}
 	_ Message = Cursor{}
+	_ Message = Clock{}
 	_ Message = MoveBy{}
 	_ Message = Jump{}
 	_ Message = Key{}
@@ -150,10 +165,11 @@ func (CursorPos) Type() Type  { return TypeCursorPos }
 func (Cursor) Type() Type     { return TypeCursor }
 func (MoveBy) Type() Type     { return TypeMoveBy }
 func (Jump) Type() Type       { return TypeJump }
+func (Clock) Type() Type      { return TypeClock }
 
 // bodySize is each fixed-size type's body length; Text's and Cursor's vary.
 var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0, TypeCursorPos: 9,
-	TypeMoveBy: 4, TypeJump: 1}
+	TypeMoveBy: 4, TypeJump: 1, TypeClock: 12}
 
 func header(b []byte, t Type) []byte { return append(b, Version, byte(t)) }
 
@@ -204,6 +220,11 @@ func (m MoveBy) AppendMarshal(b []byte) []byte {
 }
 
 func (m Jump) AppendMarshal(b []byte) []byte { return append(header(b, TypeJump), byte(m.Dir)) }
+
+func (m Clock) AppendMarshal(b []byte) []byte {
+	b = binary.BigEndian.AppendUint32(header(b, TypeClock), m.RTPBase)
+	return binary.BigEndian.AppendUint64(b, uint64(m.UnixNano))
+}
 
 // Unmarshal decodes one message. Errors wrap ErrShort, ErrLong, ErrVersion,
 // ErrType or ErrValue.
@@ -257,6 +278,8 @@ func Unmarshal(b []byte) (Message, error) {
 			Y: int16(binary.BigEndian.Uint16(body[6:8])), Visible: body[8] == 1}, nil
 	case TypeMoveBy:
 		return MoveBy{DX: int16(binary.BigEndian.Uint16(body[0:2])), DY: int16(binary.BigEndian.Uint16(body[2:4]))}, nil
+	case TypeClock:
+		return Clock{RTPBase: binary.BigEndian.Uint32(body[0:4]), UnixNano: int64(binary.BigEndian.Uint64(body[4:12]))}, nil
 	case TypeJump:
 		if d := int8(body[0]); d != 1 && d != -1 {
 			return nil, fmt.Errorf("jump: direction %d: %w", d, ErrValue)

@@ -25,6 +25,7 @@ func TestGolden(t *testing.T) {
 		{MoveBy{DX: -3, DY: 500}, "0109" + "fffd" + "01f4"},
 		{Jump{Dir: 1}, "010a" + "01"},
 		{Jump{Dir: -1}, "010a" + "ff"},
+		{Clock{RTPBase: 0x01020304, UnixNano: 1 << 60}, "010b" + "01020304" + "1000000000000000"},
 	}
 	for _, tt := range tests {
 		got := hex.EncodeToString(tt.m.AppendMarshal(nil))
@@ -52,7 +53,8 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"01", ErrShort},
 		{"0201", ErrVersion},
 		{"0100", ErrType},
-		{"010b", ErrType},
+		{"010c", ErrType},
+		{"010b01020304", ErrShort},
 		{"0109fffd", ErrShort},
 		{"010a02", ErrValue},
 		{"010a00", ErrValue},
@@ -133,7 +135,7 @@ func FuzzUnmarshal(f *testing.F) {
 	for _, m := range []Message{Key{Down: true, Keysym: 0xff0d, Keycode: 36}, Button{Button: 1}, Wheel{DY: 120},
 		Motion{Seq: 1, X: 5, Y: 6}, Text{Text: "ß"}, ReleaseAll{}, CursorPos{Seq: 1, X: -1, Visible: true},
 		Cursor{Serial: 1, Width: 2, Height: 1, HotX: 1, Pixels: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
-		MoveBy{DX: 1, DY: -1}, Jump{Dir: -1}} {
+		MoveBy{DX: 1, DY: -1}, Jump{Dir: -1}, Clock{RTPBase: 7, UnixNano: 99}} {
 		f.Add(m.AppendMarshal(nil))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

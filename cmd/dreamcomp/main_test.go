@@ -145,14 +145,19 @@ func TestCommands(t *testing.T) {
 	// at least one stats line.
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var st struct {
-		Tile   int     `json:"tile"`
-		Frames int     `json:"frames"`
-		FPS    float64 `json:"fps"`
-		Kbps   float64 `json:"kbps"`
-		Decode float64 `json:"decode_ms"`
+		Tile    int     `json:"tile"`
+		Frames  int     `json:"frames"`
+		FPS     float64 `json:"fps"`
+		Kbps    float64 `json:"kbps"`
+		Decode  float64 `json:"decode_ms"`
+		Latency float64 `json:"latency_ms"`
 	}
 	if err := json.Unmarshal([]byte(lines[0]), &st); err != nil || st.Tile != 2 {
 		t.Errorf("--stats line %q: %v; want JSON for tile 2", lines[0], err)
+	}
+	// Both ends share this machine's clock: capture-to-screen latency is known.
+	if st.Latency <= 0 || st.Latency > 1000 || st.Decode <= 0 {
+		t.Errorf("--stats line %q: latency_ms %v, decode_ms %v; want a latency between 0 and 1000 ms and a decode time", lines[0], st.Latency, st.Decode)
 	}
 
 	// A tile that does not exist: a clear error, and the server carries on.

@@ -280,8 +280,10 @@ type statsLine struct {
 	FPS      float64 `json:"fps"`
 	Kbps     float64 `json:"kbps"`
 	DecodeMs float64 `json:"decode_ms"`
-	Width    int     `json:"width"`
-	Height   int     `json:"height"`
+	// LatencyMs is capture to shown, when the desktop shares this clock.
+	LatencyMs float64 `json:"latency_ms,omitempty"`
+	Width     int     `json:"width"`
+	Height    int     `json:"height"`
 }
 
 func printStats(ctx context.Context, tile int, p *player.Player) {
@@ -301,6 +303,9 @@ func printStats(ctx context.Context, tile int, p *player.Player) {
 				Kbps: round(float64(s.Bytes-prev.Bytes) * 8 / 1000 / dt)}
 			if n := s.Frames - prev.Frames; n > 0 {
 				line.DecodeMs = round(float64(s.DecodeTime-prev.DecodeTime) / float64(time.Millisecond) / float64(n))
+			}
+			if n := s.LatencyFrames - prev.LatencyFrames; n > 0 {
+				line.LatencyMs = round(float64(s.Latency-prev.Latency) / float64(time.Millisecond) / float64(n))
 			}
 			enc.Encode(line)
 			prev, prevAt = s, now

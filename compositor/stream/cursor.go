@@ -90,6 +90,7 @@ func (ss *session) cursorOnOpen(dc *webrtc.DataChannel) {
 	s.mu.Unlock()
 	switch dc.Label() {
 	case ControlChannel:
+		ss.send(dc, ss.tile.Clock().AppendMarshal(nil))
 		if shape != nil {
 			ss.send(dc, shape)
 		}

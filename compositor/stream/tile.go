@@ -1,6 +1,8 @@
 package stream
 
 import (
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -13,6 +15,7 @@ import (
 	"github.com/pion/webrtc/v4"
 
 	"dream/internal/rtc"
+	"dream/proto"
 )
 
 // Tile is one tile's video track, shared by every viewer of the tile, and the
@@ -35,8 +38,16 @@ type Tile struct {
 
 	writeMu    sync.Mutex // serialises WriteFrame; held by the tile's encoder only
 	packetizer rtp.Packetizer
-	start      time.Time // of the first frame
-	ticks      int64     // 90 kHz ticks from start to the last frame
+	start      time.Time   // when RTP time began (at clock.RTPBase)
+	clock      proto.Clock // start and its timestamp, for viewers
+	ticks      int64       // 90 kHz ticks from start to the last frame
+}
+
+// Clock ties the tile's RTP timestamps to wall-clock time.
+func (t *Tile) Clock() proto.Clock {
+	c := t.clock
+	c.UnixNano = t.start.UnixNano()
+	return c
 }
 
 // mtu is the largest RTP packet sent, as pion's own tracks use.
@@ -57,9 +68,14 @@ func NewTile(number int, rect image.Rectangle, codec string) (*Tile, error) {
 	if codec == "vp8" {
 		payloader = &codecs.VP8Payloader{EnablePictureID: true}
 	}
+	// RTP time starts now, at a random timestamp: the Clock message ties them.
 	// Payload type and SSRC are each viewer's, set by the track as it writes.
-	p := rtp.NewPacketizer(mtu, 0, 0, payloader, rtp.NewRandomSequencer(), c.ClockRate)
-	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, packetizer: p, wake: make(chan struct{}, 1)}, nil
+	var b [4]byte
+	rand.Read(b[:])
+	base := binary.BigEndian.Uint32(b[:])
+	p := rtp.NewPacketizerWithOptions(mtu, payloader, rtp.NewRandomSequencer(), c.ClockRate, rtp.WithTimestamp(base))
+	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, packetizer: p,
+		start: time.Now(), clock: proto.Clock{RTPBase: base}, wake: make(chan struct{}, 1)}, nil
 }
 
 // Wake is signalled when the tile has something to do: its pixels changed, a
@@ -117,10 +133,10 @@ func (t *Tile) TakeKeyframe() bool { return t.keyframe.Swap(false) }
 func (t *Tile) WriteFrame(data []byte, key bool, now time.Time) error {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	if t.start.IsZero() {
-		t.start = now
-	}
 	ticks := int64(now.Sub(t.start)) * 90 / int64(time.Millisecond)
+	if ticks < t.ticks {
+		ticks = t.ticks // never backwards (a capture time before the last one)
+	}
 	t.packetizer.SkipSamples(uint32(ticks - t.ticks)) // wraps like RTP timestamps do
 	t.ticks = ticks
 	t.frames.Add(1)

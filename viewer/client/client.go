@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/webrtc/v4"
@@ -53,6 +54,7 @@ type Session struct {
 	closeMu  sync.Mutex
 	closed   bool
 	channels inputChannels
+	clock    atomic.Pointer[proto.Clock] // the desktop's RTP-to-wall-clock tie
 }
 
 // Dial offers to receive cfg.Tile from cfg.URL and returns once the server has
@@ -100,7 +102,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		pc.Close()
 		return nil, fmt.Errorf("add video transceiver: %w", err)
 	}
-	if err := s.channels.open(pc, cfg, log); err != nil {
+	if err := s.channels.open(pc, cfg, &s.clock, log); err != nil {
 		pc.Close()
 		return nil, err
 	}

@@ -41,6 +41,9 @@ type Frame struct {
 	Key       bool
 	Timestamp uint32    // RTP timestamp: 90 kHz, when the server captured it
 	Received  time.Time // when its last packet arrived
+	// Captured is when the desktop captured it, by the desktop's clock (zero
+	// until the desktop's Clock message has come).
+	Captured time.Time
 }
 
 // Frames reads the tile's video and calls handle with each complete frame until
@@ -170,6 +173,10 @@ func (r *reader) run(ctx context.Context) error {
 		}
 		if ok {
 			f.Received = time.Now()
+			if c := r.s.clock.Load(); c != nil {
+				ticks := int64(f.Timestamp - c.RTPBase) // modulo 2^32: 13 hours at 90 kHz
+				f.Captured = time.Unix(0, c.UnixNano+ticks*int64(time.Millisecond)/90)
+			}
 			r.queue(f)
 		}
 		r.checkKey()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/webrtc/v4"
 
@@ -38,7 +39,7 @@ type inputChannels struct {
 	pending *proto.Motion // newest position not sent while the channel was backed up
 }
 
-func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, log *slog.Logger) error {
+func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, clock *atomic.Pointer[proto.Clock], log *slog.Logger) error {
 	var err error
 	if c.input, err = pc.CreateDataChannel(inputLabel, nil); err != nil {
 		return fmt.Errorf("open the input channel: %w", err)
@@ -62,6 +63,8 @@ func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, log *slog.Lo
 			return
 		}
 		switch m := m.(type) {
+		case proto.Clock:
+			clock.Store(&m)
 		case proto.Cursor:
 			if cfg.OnCursor != nil {
 				cfg.OnCursor(m)

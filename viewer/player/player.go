@@ -26,6 +26,8 @@ type Player struct {
 
 	frames, bytes atomic.Uint64
 	decodeNanos   atomic.Int64
+	latencyNanos  atomic.Int64 // capture to shown, frames with a capture time
+	latencyFrames atomic.Uint64
 	mu            sync.Mutex
 	size          [2]int
 }
@@ -62,6 +64,10 @@ func (p *Player) Handle(f client.Frame) error {
 		p.mu.Unlock()
 	}
 	p.sink.Show(pic)
+	if !f.Captured.IsZero() {
+		p.latencyNanos.Add(int64(time.Since(f.Captured)))
+		p.latencyFrames.Add(1)
+	}
 	return nil
 }
 
@@ -72,6 +78,11 @@ type Stats struct {
 	DecodeTime time.Duration // spent decoding, all frames together
 	Width      int
 	Height     int
+	// Latency is capture to shown, summed over LatencyFrames frames (those
+	// that came after the desktop's clock). Meaningful when this machine and
+	// the desktop share a clock.
+	Latency       time.Duration
+	LatencyFrames uint64
 }
 
 // Stats returns the totals so far.
@@ -79,7 +90,8 @@ func (p *Player) Stats() Stats {
 	p.mu.Lock()
 	w, h := p.size[0], p.size[1]
 	p.mu.Unlock()
-	return Stats{Frames: p.frames.Load(), Bytes: p.bytes.Load(), DecodeTime: time.Duration(p.decodeNanos.Load()), Width: w, Height: h}
+	return Stats{Frames: p.frames.Load(), Bytes: p.bytes.Load(), DecodeTime: time.Duration(p.decodeNanos.Load()), Width: w, Height: h,
+		Latency: time.Duration(p.latencyNanos.Load()), LatencyFrames: p.latencyFrames.Load()}
 }
 
 // Close releases the decoder. Call it after the last Handle.
