@@ -258,6 +258,13 @@ func TestViewerWindowShowsTile(t *testing.T) {
 		"--", filepath.Join(bin, "dreampattern"), "--tiles", "2")
 	server := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
 	laptop := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240, GLX: true})
+	// The desktop's pointer goes to tile 1, so tile 2's viewer draws no cursor:
+	// the desktop's screenshot, compared below, never shows one.
+	park := exec.Command("xdotool", "mousemove", "10", "10")
+	park.Env = append(os.Environ(), "DISPLAY="+server)
+	if out, err := park.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
 
 	view := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2")
 	view.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
@@ -284,6 +291,32 @@ func TestViewerWindowShowsTile(t *testing.T) {
 		t.Fatalf("viewer window never matched tile 2 (best %.1f dB; want ≥ 30)\n%s", best, viewErr.String())
 	}
 	t.Logf("viewer window matches tile 2 at %.1f dB", best)
+
+	// Ctrl+Alt+S shows the statistics overlay in the top-left corner, and hides it.
+	corner := image.Rect(0, 0, 120, 40)
+	cornerPSNR := func() float64 {
+		want := xvfbtest.Screenshot(t, server).SubImage(corner.Add(image.Pt(320, 0))).(*image.RGBA)
+		got := xvfbtest.Screenshot(t, laptop.Display()).SubImage(corner).(*image.RGBA)
+		return psnrRGB(got, want)
+	}
+	laptopKey := func(keys string) {
+		cmd := exec.Command("xdotool", "key", keys)
+		cmd.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool: %v\n%s", err, out)
+		}
+	}
+	laptopKey("ctrl+alt+s")
+	waitFor(t, 5*time.Second, "the overlay over the top-left corner", func() bool { return cornerPSNR() < 15 })
+	laptopKey("ctrl+alt+s")
+	waitFor(t, 5*time.Second, "the overlay gone", func() bool { return cornerPSNR() >= 25 })
+
+	// A monitor that does not exist is a clear error.
+	bad := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2", "--monitor", "3")
+	bad.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
+	if out, err := bad.CombinedOutput(); err == nil || !strings.Contains(string(out), "no monitor 3") {
+		t.Errorf("dreamview --monitor 3 with one monitor: %v, %q; want a failure saying there is no monitor 3", err, out)
+	}
 
 	// Ctrl+Alt+Shift+Q leaves the fullscreen viewer.
 	key := exec.Command("xdotool", "mousemove", "160", "120", "key", "ctrl+alt+shift+q")

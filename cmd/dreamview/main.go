@@ -88,7 +88,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
 	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
 	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "also rewrite the --snapshot file this often while playing (like 1s)")
-	fs.BoolVar(&o.stats, "stats", false, "print one JSON line a second on stdout: tile, frames, fps, kbps, decode_ms")
+	fs.BoolVar(&o.stats, "stats", false, "print one JSON line a second on stdout: tile, frames, fps, kbps, decode_ms, latency_ms")
+	fs.IntVar(&o.win.Monitor, "monitor", 0, "fill monitor `N` (counted from 1; 0: the primary)")
 	for i, k := range []struct{ name, def, what string }{
 		{"key-quit", "ctrl+alt+shift+q", "leave dreamview"},
 		{"key-capture", "ctrl+alt+shift+c", "capture the pointer (relative motion: it crosses into the next tile) or release it"},
@@ -118,7 +119,10 @@ func parseFlags(args []string) (options, error) {
 		return o, errors.New("--snapshot-every needs --snapshot FILE.png and a positive interval")
 	}
 	o.url = pos[0]
-	o.win = render.WindowConfig{Title: fmt.Sprintf("dream tile %d", o.tile), Windowed: o.windowed}
+	o.win.Title, o.win.Windowed = fmt.Sprintf("dream tile %d", o.tile), o.windowed
+	if o.win.Monitor < 0 {
+		return o, fmt.Errorf("--monitor %d: monitors are counted from 1", o.win.Monitor)
+	}
 	if o.geometry != "" {
 		if err := parseGeometry(o.geometry, &o.win); err != nil {
 			return o, err
@@ -138,6 +142,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	defer cancel()
 
 	cur := &cursorRelay{}
+	m := &meter{last: statsLine{Tile: o.tile}}
 	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client"),
 		OnCursor: cur.shape, OnCursorPos: cur.pos})
 	if err != nil {
@@ -157,6 +162,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			defer km.Close()
 			o.win.Input = input.New(sess, km, log.With("component", "input"))
 		}
+		o.win.Overlay = m.overlay
 		win, err = render.NewWindow(o.win)
 		if err != nil {
 			return err
@@ -186,9 +192,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		done <- err
 	}()
 	var wg sync.WaitGroup
-	if o.stats {
-		wg.Go(func() { printStats(ctx, o.tile, p) })
-	}
+	wg.Go(func() { m.run(ctx, o.tile, p, o.stats) })
 	if o.snapshotEvery > 0 {
 		wg.Go(func() { keepSnapshot(ctx, o.snapshotEvery, o.snapshot, headless, log) })
 	}
@@ -286,7 +290,15 @@ type statsLine struct {
 	Height    int     `json:"height"`
 }
 
-func printStats(ctx context.Context, tile int, p *player.Player) {
+// meter turns the player's totals into one statsLine a second, for --stats and
+// the overlay.
+type meter struct {
+	mu   sync.Mutex
+	last statsLine
+}
+
+// run measures every second until ctx ends, printing each line when print is set.
+func (m *meter) run(ctx context.Context, tile int, p *player.Player, print bool) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	enc := json.NewEncoder(os.Stdout)
@@ -307,9 +319,30 @@ func printStats(ctx context.Context, tile int, p *player.Player) {
 			if n := s.LatencyFrames - prev.LatencyFrames; n > 0 {
 				line.LatencyMs = round(float64(s.Latency-prev.Latency) / float64(time.Millisecond) / float64(n))
 			}
-			enc.Encode(line)
+			m.mu.Lock()
+			m.last = line
+			m.mu.Unlock()
+			if print {
+				enc.Encode(line)
+			}
 			prev, prevAt = s, now
 		}
+	}
+}
+
+// overlay is the newest line as the overlay shows it.
+func (m *meter) overlay() []string {
+	m.mu.Lock()
+	l := m.last
+	m.mu.Unlock()
+	latency := "n/a"
+	if l.LatencyMs > 0 {
+		latency = fmt.Sprintf("%.1f ms", l.LatencyMs)
+	}
+	return []string{
+		fmt.Sprintf("tile %d  %dx%d  %d frames", l.Tile, l.Width, l.Height, l.Frames),
+		fmt.Sprintf("%.1f fps  %.0f kbit/s", l.FPS, l.Kbps),
+		fmt.Sprintf("decode %.1f ms  latency %s", l.DecodeMs, latency),
 	}
 }
 

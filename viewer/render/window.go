@@ -28,6 +28,11 @@ type WindowConfig struct {
 	Input Input
 	// Keys are the window's hotkeys; zero fields take DefaultHotkeys'.
 	Keys Hotkeys
+	// Overlay gives the lines the statistics overlay shows (refreshed every
+	// half second while it is up); nil leaves the overlay empty.
+	Overlay func() []string
+	// Monitor is the monitor to fill, counted from 1; 0 is the primary.
+	Monitor int
 }
 
 // Input receives a window's keyboard and mouse, on the window's thread.
@@ -70,6 +75,8 @@ type Window struct {
 	restX    float64 // motion below one picture pixel, kept for the next
 	restY    float64
 	overlay  bool
+	lines    func() []string
+	ovTex    uint32
 
 	prog     uint32
 	vao      uint32
@@ -106,6 +113,12 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		}
 	} else {
 		mon := glfw.GetPrimaryMonitor()
+		if mons := glfw.GetMonitors(); cfg.Monitor > len(mons) {
+			glfw.Terminate()
+			return nil, fmt.Errorf("no monitor %d: this machine has %d (use 1 to %d)", cfg.Monitor, len(mons), len(mons))
+		} else if cfg.Monitor > 0 {
+			mon = mons[cfg.Monitor-1]
+		}
 		if mon == nil {
 			glfw.Terminate()
 			return nil, errors.New("cannot go fullscreen: no monitor found (try --windowed)")
@@ -167,6 +180,7 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		win.SetFocusCallback(func(_ *glfw.Window, focused bool) { in.Focus(focused) })
 	}
 	w.input = cfg.Input
+	w.lines = cfg.Overlay
 	return w, nil
 }
 
@@ -282,7 +296,12 @@ func (w *Window) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, glfw.PostEmptyEvent)
 	defer stop()
 	for ctx.Err() == nil && !w.win.ShouldClose() {
-		glfw.WaitEvents()
+		if w.overlay {
+			glfw.WaitEventsTimeout(0.5) // the overlay's figures change
+			w.resize = true
+		} else {
+			glfw.WaitEvents()
+		}
 		w.mu.Lock()
 		fresh := w.fresh
 		if fresh {
@@ -340,6 +359,11 @@ func (w *Window) setupGL() error {
 	}
 	gl.UseProgram(w.cursorProg)
 	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
+	gl.GenTextures(1, &w.ovTex)
+	gl.ActiveTexture(gl.TEXTURE4)
+	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
+	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
 	gl.GenTextures(1, &w.cursorTex)
 	gl.ActiveTexture(gl.TEXTURE3)
 	gl.BindTexture(gl.TEXTURE_2D, w.cursorTex)
@@ -427,7 +451,32 @@ func (w *Window) draw() {
 		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	}
 	w.drawCursor()
+	w.drawOverlay()
 	w.win.SwapBuffers()
+}
+
+// drawOverlay draws the statistics in the top-left corner, when shown.
+func (w *Window) drawOverlay() {
+	if !w.overlay {
+		return
+	}
+	lines := []string{"dream"}
+	if w.lines != nil {
+		lines = w.lines()
+	}
+	img := overlayImage(lines)
+	gl.ActiveTexture(gl.TEXTURE4)
+	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
+	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(img.Rect.Dx()), int32(img.Rect.Dy()), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[0]))
+	gl.Viewport(8, int32(w.fbH-8-img.Rect.Dy()), int32(img.Rect.Dx()), int32(img.Rect.Dy()))
+	gl.UseProgram(w.cursorProg)
+	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 4)
+	gl.Enable(gl.BLEND)
+	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
+	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	gl.Disable(gl.BLEND)
+	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
+	gl.UseProgram(w.prog)
 }
 
 func (w *Window) uploadCursor(c *cursorImage) {
