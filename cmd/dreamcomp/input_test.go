@@ -29,12 +29,12 @@ type inputRig struct {
 	typed  string // the terminal's output file
 	view   *exec.Cmd
 	exited chan error
-	stderr *bytes.Buffer
+	stderr *syncBuffer
 }
 
 func startInputRig(t *testing.T, tile int) *inputRig {
 	t.Helper()
-	r := &inputRig{typed: filepath.Join(t.TempDir(), "typed.txt"), exited: make(chan error, 1), stderr: &bytes.Buffer{}}
+	r := &inputRig{typed: filepath.Join(t.TempDir(), "typed.txt"), exited: make(chan error, 1), stderr: &syncBuffer{}}
 	// The terminal sits in tile 2 (x 320..640): cat writes each line typed.
 	t.Setenv("LC_ALL", "C.UTF-8")
 	r.d = startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",

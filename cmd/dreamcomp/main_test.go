@@ -244,6 +244,12 @@ func (s *syncBuffer) WriteLine(line string) {
 	s.b.WriteString(line + "\n")
 }
 
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
 func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,8 +274,8 @@ func TestViewerWindowShowsTile(t *testing.T) {
 
 	view := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2")
 	view.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
-	var viewErr bytes.Buffer
-	view.Stderr = &viewErr
+	viewErr := &syncBuffer{}
+	view.Stderr = viewErr
 	if err := view.Start(); err != nil {
 		t.Fatal(err)
 	}
