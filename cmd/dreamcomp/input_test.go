@@ -275,3 +275,34 @@ func TestPointerCrossesTiles(t *testing.T) {
 		t.Errorf("keys left down on the desktop after the hotkeys: %v", down)
 	}
 }
+
+// TestLaptopLayouts types on laptops with other keyboard layouts than the
+// desktop's US one: dead keys (US international), AZERTY (digits are shifted),
+// and QWERTZ's AltGr symbols. The desktop must type what the laptop's keys say.
+func TestLaptopLayouts(t *testing.T) {
+	r := startInputRig(t, 2)
+	r.laptopDo(t, "mousemove", "100", "60")
+	setxkbmap := func(args ...string) {
+		cmd := exec.Command("setxkbmap", args...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+r.laptop)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("setxkbmap %q: %v\n%s", args, err, out)
+		}
+	}
+	setxkbmap("-layout", "us", "-variant", "intl")
+	r.laptopDo(t, "key", "--delay", "30", "dead_acute", "e", "dead_diaeresis", "u") // é ü, composed on the desktop
+	setxkbmap("-layout", "fr")
+	r.laptopDo(t, "type", "--delay", "30", "azerty1&")
+	setxkbmap("-layout", "de")
+	r.laptopDo(t, "type", "--delay", "30", "z@€")
+	r.laptopDo(t, "key", "Return")
+	want := "éüazerty1&z@€\n"
+	var got []byte
+	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal to write %q", want), func() bool {
+		got, _ = os.ReadFile(r.typed)
+		return len(got) > 0 && got[len(got)-1] == '\n'
+	})
+	if string(got) != want {
+		t.Errorf("the desktop typed %q; want %q", got, want)
+	}
+}
