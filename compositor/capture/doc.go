@@ -43,7 +43,5 @@
 //
 // Only 24-bit displays at 32 bits per pixel are supported (Xvfb's -screen 0
 // WxHx24, and every current Xorg). The screen size is read once, at Open.
-// xgb's own log (which says "Could not get authority info" on every
-// connection to an Xvfb) is discarded: xgb.Logger is set when this package
-// is initialised.
+// Connections are opened by internal/x11, which also silences xgb's own log.
 package capture

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +14,8 @@ import (
 	"github.com/jezek/xgb/shm"
 	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
+
+	"dream/internal/x11"
 )
 
 var (
@@ -76,27 +76,15 @@ type Source struct {
 // Open connects to the display, checks the extensions capture needs, and
 // starts watching the root window for damage.
 func Open(cfg Config) (*Source, error) {
-	display := cfg.Display
-	if display == "" {
-		display = os.Getenv("DISPLAY")
-		if display == "" {
-			return nil, errors.New("capture: no display given and $DISPLAY is not set (pass --display :N, or drop --display to use the built-in one)")
-		}
+	conn, display, err := x11.Dial(cfg.Display)
+	if err != nil {
+		return nil, err
 	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "capture", "display", display)
-
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		why := err.Error()
-		if strings.Contains(why, "no such file") || strings.Contains(why, "connection refused") {
-			why = "no X server there"
-		}
-		return nil, fmt.Errorf("cannot open display %s: %s (start one, or drop --display to use the built-in one)", display, why)
-	}
 	s := &Source{
 		conn:     conn,
 		display:  display,

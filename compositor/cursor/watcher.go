@@ -11,6 +11,7 @@ import (
 	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
 
+	"dream/internal/x11"
 	"dream/proto"
 )
 
@@ -45,24 +46,24 @@ func Open(cfg Config) (*Watcher, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	conn, err := xgb.NewConnDisplay(cfg.Display)
+	conn, display, err := x11.Dial(cfg.Display)
 	if err != nil {
-		return nil, fmt.Errorf("cursor: cannot open display %s: %w", cfg.Display, err)
+		return nil, fmt.Errorf("cursor: %w", err)
 	}
-	w := &Watcher{conn: conn, display: cfg.Display, log: log.With("component", "cursor"),
+	w := &Watcher{conn: conn, display: display, log: log.With("component", "cursor"),
 		root: xproto.Setup(conn).DefaultScreen(conn).Root, changed: make(chan struct{}, 1), done: make(chan struct{})}
 	go w.events() // from the start: xgb stalls when its event queue fills
 	if err := xfixes.Init(conn); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("cursor: display %s: XFIXES: %w", cfg.Display, err)
+		return nil, fmt.Errorf("cursor: display %s: XFIXES: %w", display, err)
 	}
 	if _, err := xfixes.QueryVersion(conn, 4, 0).Reply(); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("cursor: display %s: XFIXES version: %w", cfg.Display, err)
+		return nil, fmt.Errorf("cursor: display %s: XFIXES version: %w", display, err)
 	}
 	if err := xfixes.SelectCursorInputChecked(conn, w.root, xfixes.CursorNotifyMaskDisplayCursor).Check(); err != nil {
 		w.Close()
-		return nil, fmt.Errorf("cursor: display %s: follow cursor changes: %w", cfg.Display, err)
+		return nil, fmt.Errorf("cursor: display %s: follow cursor changes: %w", display, err)
 	}
 	if err := w.fetchShape(); err != nil {
 		w.Close()

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,6 +11,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
+
+	"dream/internal/x11"
 )
 
 var (
@@ -88,27 +88,15 @@ type Injector struct {
 
 // Open connects to the display, checks XTEST and reads the keymap.
 func Open(cfg Config) (*Injector, error) {
-	display := cfg.Display
-	if display == "" {
-		display = os.Getenv("DISPLAY")
-		if display == "" {
-			return nil, errors.New("inject: no display given and $DISPLAY is not set (pass --display :N, or drop --display to use the built-in one)")
-		}
+	conn, display, err := x11.Dial(cfg.Display)
+	if err != nil {
+		return nil, fmt.Errorf("inject: %w", err)
 	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("component", "inject", "display", display)
-
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		why := err.Error()
-		if strings.Contains(why, "no such file") || strings.Contains(why, "connection refused") {
-			why = "no X server there"
-		}
-		return nil, fmt.Errorf("inject: cannot open display %s: %s (start one, or drop --display to use the built-in one)", display, why)
-	}
 	in := &Injector{
 		conn:    conn,
 		display: display,

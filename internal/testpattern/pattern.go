@@ -4,21 +4,15 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"io"
-	"log"
 	"os"
 	"sync"
 	"sync/atomic"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
-)
 
-func init() {
-	// xgb prints "Could not get authority info" on every connection to a
-	// display without Xauthority (Xvfb); nothing here needs its logging.
-	xgb.Logger = log.New(io.Discard, "", 0)
-}
+	"dream/internal/x11"
+)
 
 // Pattern is a connected test-pattern client showing its picture on a display.
 type Pattern struct {
@@ -47,9 +41,9 @@ func Start(display string, tiles int) (*Pattern, error) {
 	if tiles < 1 {
 		return nil, fmt.Errorf("testpattern: %d tiles: need at least 1", tiles)
 	}
-	conn, err := xgb.NewConnDisplay(display)
+	conn, display, err := x11.Dial(display)
 	if err != nil {
-		return nil, fmt.Errorf("testpattern: cannot open display %q: %w (is an X server running there?)", display, err)
+		return nil, fmt.Errorf("testpattern: %w", err)
 	}
 	p := &Pattern{conn: conn, display: display, tiles: tiles, drained: make(chan struct{})}
 	go p.drain()

@@ -12,8 +12,14 @@ import (
 // sent records what a Forwarder sends.
 type sent struct{ log []string }
 
-func (s *sent) Send(m proto.Message) error { s.log = append(s.log, fmt.Sprintf("%T%+v", m, m)); return nil }
-func (s *sent) Move(x, y int) error        { s.log = append(s.log, fmt.Sprintf("move %d,%d", x, y)); return nil }
+func (s *sent) Send(m proto.Message) error {
+	s.log = append(s.log, fmt.Sprintf("%T%+v", m, m))
+	return nil
+}
+func (s *sent) Move(x, y int) error {
+	s.log = append(s.log, fmt.Sprintf("move %d,%d", x, y))
+	return nil
+}
 
 // usKeys is a US keymap for a few keycodes, as Xvfb has it.
 type usKeys map[int][]uint32

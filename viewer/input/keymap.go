@@ -2,15 +2,13 @@ package input
 
 import (
 	"fmt"
-	"io"
-	"log"
 	"sync"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
-)
 
-func init() { xgb.Logger = log.New(io.Discard, "", 0) } // "Could not get authority info"
+	"dream/internal/x11"
+)
 
 // XKeymap reads the viewer's keyboard mapping from its X server and follows
 // changes to it (setxkbmap, xmodmap, tools that bind spare keycodes).
@@ -30,9 +28,9 @@ var _ Keymap = (*XKeymap)(nil)
 
 // OpenKeymap connects to display ("" means $DISPLAY) and reads its keymap.
 func OpenKeymap(display string) (*XKeymap, error) {
-	conn, err := xgb.NewConnDisplay(display)
+	conn, _, err := x11.Dial(display)
 	if err != nil {
-		return nil, fmt.Errorf("keyboard map of display %q: %w", display, err)
+		return nil, fmt.Errorf("keyboard map: %w", err)
 	}
 	setup := xproto.Setup(conn)
 	k := &XKeymap{conn: conn, min: int(setup.MinKeycode), max: int(setup.MaxKeycode), done: make(chan struct{})}

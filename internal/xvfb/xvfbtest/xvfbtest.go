@@ -10,14 +10,12 @@ package xvfbtest
 import (
 	"context"
 	"image"
-	"io"
-	"log"
 	"testing"
 	"time"
 
-	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
+	"dream/internal/x11"
 	"dream/internal/xvfb"
 )
 
@@ -39,15 +37,13 @@ func StartForTest(t testing.TB, cfg xvfb.Config) *xvfb.Server {
 	return srv
 }
 
-func init() { xgb.Logger = log.New(io.Discard, "", 0) } // "Could not get authority info"
-
 // Screenshot reads the whole screen of display with a plain GetImage (no
 // shared memory, none of dream's capture code) and returns it as RGBA.
 func Screenshot(t testing.TB, display string) *image.RGBA {
 	t.Helper()
-	conn, err := xgb.NewConnDisplay(display)
+	conn, _, err := x11.Dial(display)
 	if err != nil {
-		t.Fatalf("screenshot of %s: %v", display, err)
+		t.Fatalf("screenshot: %v", err)
 	}
 	defer conn.Close()
 	s := xproto.Setup(conn).DefaultScreen(conn)
