@@ -170,6 +170,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		defer win.Close()
 		out = tee{win, headless}
 		cur.attach(win)
+		defer cur.attach(nil) // before win.Close: no cursor updates after it
 	}
 
 	p := player.New(out)
@@ -241,30 +242,34 @@ func (r *cursorRelay) shape(c proto.Cursor) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.img = &c
-	if r.win != nil {
-		r.win.SetCursor(c.Pixels, c.Width, c.Height, image.Pt(c.HotX, c.HotY))
-	}
+	r.show(true, false)
 }
 
 func (r *cursorRelay) pos(p proto.CursorPos) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.at = &p
-	if r.win != nil {
-		r.win.SetCursorPos(image.Pt(int(p.X), int(p.Y)), p.Visible)
-	}
+	r.show(false, true)
 }
 
+// attach starts showing the cursor on w (nil: stops).
 func (r *cursorRelay) attach(w *render.Window) {
 	r.mu.Lock()
-	img, at := r.img, r.at
+	defer r.mu.Unlock()
 	r.win = w
-	r.mu.Unlock()
-	if img != nil {
-		r.shape(*img)
+	r.show(true, true)
+}
+
+// show hands the newest image and/or position to the window; r.mu is held.
+func (r *cursorRelay) show(img, pos bool) {
+	if r.win == nil {
+		return
 	}
-	if at != nil {
-		r.pos(*at)
+	if c := r.img; c != nil && img {
+		r.win.SetCursor(c.Pixels, c.Width, c.Height, image.Pt(c.HotX, c.HotY))
+	}
+	if p := r.at; p != nil && pos {
+		r.win.SetCursorPos(image.Pt(int(p.X), int(p.Y)), p.Visible)
 	}
 }
 

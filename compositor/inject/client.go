@@ -27,6 +27,15 @@ type Client struct {
 	keys       map[uint32]xproto.Keycode // keysym held → keycode its press used
 	held       []held                    // keys and buttons held, in press order
 	accX, accY int                       // wheel remainders, 1/120 notch
+	closed     bool                      // Close was called: nothing more is applied
+}
+
+// usable reports why c cannot act, if it cannot; in.mu is held.
+func (c *Client) usable() error {
+	if c.closed {
+		return ErrClosed
+	}
+	return c.in.usable()
 }
 
 // held is a key (keysym ks) or a button that a Client holds.
@@ -49,7 +58,7 @@ func (c *Client) Key(ks uint32, down bool) error {
 	in := c.in
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	var err error
@@ -144,7 +153,7 @@ func (c *Client) Button(b uint8, down bool) error {
 	in := c.in
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	i := slices.Index(c.held, held{button: b})
@@ -176,7 +185,7 @@ func (c *Client) Wheel(dx, dy int) error {
 	in := c.in
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	nx, ny := wheelStep(&c.accX, dx), wheelStep(&c.accY, dy)
@@ -227,7 +236,7 @@ func (c *Client) Move(x, y int) error {
 	x, y = max(0, min(x, in.w-1)), max(0, min(y, in.h-1))
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	xtest.FakeInput(in.conn, xproto.MotionNotify, 0 /* absolute */, 0, in.root, int16(x), int16(y), 0)
@@ -246,7 +255,7 @@ func (c *Client) MoveBy(dx, dy int) error {
 	dx, dy = max(-32768, min(dx, 32767)), max(-32768, min(dy, 32767))
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	xtest.FakeInput(in.conn, xproto.MotionNotify, 1 /* relative */, 0, in.root, int16(dx), int16(dy), 0)
@@ -279,7 +288,7 @@ func (c *Client) Text(s string) error {
 	in := c.in
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	if err := c.usable(); err != nil {
 		return err
 	}
 	if err := in.reloadIfStale(); err != nil {
@@ -322,12 +331,34 @@ func (in *Injector) typeKey(ks uint32) error {
 // pressed first, and forgets wheel fractions. Keys another client also
 // holds stay down on the server until that client releases them.
 func (c *Client) ReleaseAll() error {
-	in := c.in
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if err := in.usable(); err != nil {
+	c.in.mu.Lock()
+	defer c.in.mu.Unlock()
+	if err := c.usable(); err != nil {
 		return err
 	}
+	return c.releaseAll()
+}
+
+// Close releases everything the client holds and ends it: input that arrives
+// later (a viewer's last messages, still in flight when it hung up) is refused
+// with ErrClosed, so nothing can be pressed that no one would release.
+func (c *Client) Close() error {
+	c.in.mu.Lock()
+	defer c.in.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	var err error
+	if c.in.usable() == nil {
+		err = c.releaseAll()
+	}
+	c.closed = true
+	return err
+}
+
+// releaseAll is ReleaseAll with in.mu held.
+func (c *Client) releaseAll() error {
+	in := c.in
 	var err error
 	for i := len(c.held) - 1; i >= 0; i-- {
 		if h := c.held[i]; h.button != 0 {

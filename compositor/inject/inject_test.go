@@ -276,6 +276,35 @@ func TestPointer(t *testing.T) {
 	}
 }
 
+// TestClientClose: a closed client releases what it held and refuses what comes
+// after (a hung-up viewer's last messages).
+func TestClientClose(t *testing.T) {
+	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 640, Height: 480})
+	in := openForTest(t, srv.Display())
+	c := in.NewClient()
+	if err := c.Key('x', true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Button(2, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Key('y', true); !errors.Is(err, ErrClosed) {
+		t.Errorf("Key after Close = %v; want ErrClosed", err)
+	}
+	if err := c.Button(1, true); !errors.Is(err, ErrClosed) {
+		t.Errorf("Button after Close = %v; want ErrClosed", err)
+	}
+	if keys, buttons := serverDown(t, srv.Display()); len(keys) != 0 || buttons != 0 {
+		t.Errorf("after Close: keys %v, buttons %#x down; want none", keys, buttons)
+	}
+	if err := c.Close(); err != nil {
+		t.Errorf("second Close = %v", err)
+	}
+}
+
 func TestMoveBy(t *testing.T) {
 	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 640, Height: 480})
 	in := openForTest(t, srv.Display())

@@ -16,6 +16,10 @@ const ControlChannel = "control"
 // one when its control channel opens). It is marshalled once for all.
 func (s *Server) SetCursor(c proto.Cursor) {
 	b := c.AppendMarshal(nil)
+	if len(b) > proto.MaxSize { // a large, noisy cursor: viewers keep the last one
+		s.log.Debug("cursor image too large to send", "bytes", len(b))
+		return
+	}
 	s.mu.Lock()
 	s.cursorShape = b
 	sessions := s.sessionList()

@@ -20,6 +20,9 @@ type Input interface {
 	MoveBy(dx, dy int) error
 	Text(s string) error
 	ReleaseAll() error
+	// Close releases everything and refuses what comes after: input still in
+	// flight when the viewer hung up must not press what no one would release.
+	Close() error
 }
 
 // Data channel labels, as the viewer opens them.
@@ -47,12 +50,7 @@ func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
 			ss.mu.Unlock()
 			ss.whenOpen(dc)
 		}
-		dc.OnMessage(func(msg webrtc.DataChannelMessage) {
-			if err := ss.handleInput(msg.Data, motion); err != nil {
-				ss.tile.inputDropped.Add(1)
-				ss.log.Debug("input dropped", "channel", dc.Label(), "err", err)
-			}
-		})
+		dc.OnMessage(func(msg webrtc.DataChannelMessage) { ss.receive(msg.Data, motion) })
 	default:
 		ss.log.Debug("unknown data channel closed", "label", dc.Label())
 		dc.Close()
@@ -81,6 +79,31 @@ func (ss *session) jump(dir int) error {
 	return ss.input.Move(r.Min.X+r.Dx()/2, r.Min.Y+r.Dy()/2)
 }
 
+// receive applies one message from the viewer, or drops and counts it.
+func (ss *session) receive(data []byte, motionChannel bool) {
+	err := ss.handleInput(data, motionChannel)
+	if err == nil {
+		return
+	}
+	ss.tile.inputDropped.Add(1)
+	if errors.Is(err, proto.ErrVersion) && !ss.versionWarned.Swap(true) {
+		ss.log.Warn("the viewer speaks another protocol version: its input is ignored (update dreamview or dreamcomp)", "err", err)
+		return
+	}
+	ss.log.Debug("input dropped", "err", err)
+}
+
+// Keysyms no viewer may press: on a real X server they switch virtual
+// terminals or kill the server.
+func forbidden(keysym uint32) bool {
+	const (
+		xf86SwitchVT1  = 0x1008fe01
+		xf86SwitchVT12 = 0x1008fe0c
+		terminate      = 0xfed5 // Terminate_Server
+	)
+	return keysym >= xf86SwitchVT1 && keysym <= xf86SwitchVT12 || keysym == terminate
+}
+
 // handleInput decodes one message and applies it. Motion is tile-relative on the
 // wire; it is checked against the tile and moved to desktop coordinates here.
 func (ss *session) handleInput(data []byte, motionChannel bool) error {
@@ -91,8 +114,10 @@ func (ss *session) handleInput(data []byte, motionChannel bool) error {
 	if ss.input == nil {
 		return fmt.Errorf("%w: tile %d is view-only", errDropped, ss.tile.Number)
 	}
-	if _, isMotion := m.(proto.Motion); isMotion != motionChannel {
-		return fmt.Errorf("%w: %T on the wrong channel", errDropped, m)
+	// Motion may come on either channel: the viewer sends the pointer's place
+	// on the ordered one just before a click, so the click lands there.
+	if _, isMotion := m.(proto.Motion); motionChannel && !isMotion {
+		return fmt.Errorf("%w: %T on the motion channel", errDropped, m)
 	}
 	switch m := m.(type) {
 	case proto.Motion:
@@ -101,16 +126,20 @@ func (ss *session) handleInput(data []byte, motionChannel bool) error {
 			return fmt.Errorf("%w: motion to %d,%d outside the %dx%d tile", errDropped, m.X, m.Y, r.Dx(), r.Dy())
 		}
 		ss.motionMu.Lock()
-		stale := ss.motionSeen && int32(m.Seq-ss.motionSeq) <= 0
+		last := ss.motionSeq
+		stale := ss.motionSeen && int32(m.Seq-last) <= 0 // wraps around at 2^32
 		if !stale {
 			ss.motionSeen, ss.motionSeq = true, m.Seq
 		}
 		ss.motionMu.Unlock()
 		if stale {
-			return fmt.Errorf("%w: motion %d after %d", errDropped, m.Seq, ss.motionSeq)
+			return fmt.Errorf("%w: motion %d after %d", errDropped, m.Seq, last)
 		}
 		return ss.input.Move(r.Min.X+int(m.X), r.Min.Y+int(m.Y))
 	case proto.Key:
+		if forbidden(m.Keysym) {
+			return fmt.Errorf("%w: keysym %#x is not for viewers", errDropped, m.Keysym)
+		}
 		return ss.input.Key(m.Keysym, m.Down)
 	case proto.Button:
 		return ss.input.Button(m.Button, m.Down)

@@ -3,6 +3,7 @@ package stream
 import (
 	"context"
 	"image"
+	"log/slog"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestInputReachesDesktop(t *testing.T) {
 	want = append(want, "Move(110, 20)") // tile 2 starts at x=100
 	waitEvents(t, rec, len(want))
 	sess.Close()
-	want = append(want, "ReleaseAll()")
+	want = append(want, "Close()") // releases everything, refuses what comes after
 	waitEvents(t, rec, len(want))
 	if diff := cmp.Diff(want, events(rec)); diff != "" {
 		t.Errorf("desktop input (-want +got):\n%s", diff)
@@ -85,13 +86,13 @@ func waitEvents(t *testing.T, rec *injecttest.Recorder, n int) {
 	}
 }
 
-// TestBadInputDropped: malformed, out-of-range, stale and misplaced messages are
-// dropped and counted; good ones after them still apply.
+// TestBadInputDropped: malformed, out-of-range, stale, misplaced and forbidden
+// messages are dropped and counted; good ones after them still apply.
 func TestBadInputDropped(t *testing.T) {
 	rec := &injecttest.Recorder{}
 	tile, _ := NewTile(3, image.Rect(200, 50, 300, 150), "h264")
-	ss := &session{tile: tile, input: rec}
-	tests := []struct {
+	ss := &session{tile: tile, input: rec, log: slog.New(slog.DiscardHandler)}
+	bad := []struct {
 		name   string
 		data   []byte
 		motion bool
@@ -101,22 +102,35 @@ func TestBadInputDropped(t *testing.T) {
 		{"future version", []byte{9, 1, 1, 0, 0, 0, 0x61, 0, 0}, false},
 		{"truncated key", proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil)[:5], false},
 		{"motion outside the tile", proto.Motion{Seq: 1, X: 100, Y: 5}.AppendMarshal(nil), true},
-		{"motion on the input channel", proto.Motion{Seq: 2, X: 5, Y: 5}.AppendMarshal(nil), false},
 		{"key on the motion channel", proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), true},
+		{"switch to VT 1", proto.Key{Down: true, Keysym: 0x1008fe01}.AppendMarshal(nil), false},
+		{"terminate the server", proto.Key{Down: true, Keysym: 0xfed5}.AppendMarshal(nil), false},
 	}
-	for _, tt := range tests {
-		if err := ss.handleInput(tt.data, tt.motion); err == nil {
-			t.Errorf("%s: applied; want it dropped", tt.name)
-		}
+	for _, tt := range bad {
+		ss.receive(tt.data, tt.motion)
 	}
 	if got := events(rec); len(got) != 0 {
 		t.Errorf("bad messages reached the desktop: %q", got)
 	}
-	// Motion: the newest wins, an older one arriving late is dropped.
-	for _, m := range []proto.Motion{{Seq: 10, X: 1, Y: 2}, {Seq: 9, X: 50, Y: 50}, {Seq: 11, X: 99, Y: 99}} {
-		ss.handleInput(m.AppendMarshal(nil), true)
+	if n := tile.Stats().InputDropped; n != uint64(len(bad)) {
+		t.Errorf("input_dropped = %d after %d bad messages", n, len(bad))
 	}
-	want := []string{"Move(201, 52)", "Move(299, 149)"}
+	// Motion: the newest wins, an older one arriving late is dropped; sequence
+	// numbers wrap around; motion on the ordered channel counts too.
+	for _, m := range []struct {
+		proto.Motion
+		motion bool
+	}{
+		{proto.Motion{Seq: 10, X: 1, Y: 2}, true}, {proto.Motion{Seq: 9, X: 50, Y: 50}, true},
+		{proto.Motion{Seq: 11, X: 99, Y: 99}, false},
+	} {
+		ss.receive(m.Motion.AppendMarshal(nil), m.motion)
+	}
+	wrap := &session{tile: tile, input: rec, log: ss.log}
+	for _, seq := range []uint32{0xfffffff0, 0xffffffff, 0, 0xfffffff5, 1} {
+		wrap.receive(proto.Motion{Seq: seq, X: uint16(seq % 16), Y: 7}.AppendMarshal(nil), true)
+	}
+	want := []string{"Move(201, 52)", "Move(299, 149)", "Move(200, 57)", "Move(215, 57)", "Move(200, 57)", "Move(201, 57)"}
 	if diff := cmp.Diff(want, events(rec)); diff != "" {
 		t.Errorf("motion (-want +got):\n%s", diff)
 	}
@@ -132,11 +146,15 @@ func TestBadInputDropped(t *testing.T) {
 func FuzzHandleInput(f *testing.F) {
 	f.Add(proto.Motion{Seq: 1, X: 5, Y: 5}.AppendMarshal(nil), true)
 	f.Add(proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), false)
+	tile, _ := NewTile(1, image.Rect(200, 50, 300, 150), "vp8")
+	srv, err := New(Config{}, []*Tile{tile})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte, motion bool) {
-		rec := &boundsCheck{t: t, r: image.Rect(200, 50, 300, 150)}
-		tile, _ := NewTile(3, rec.r, "vp8")
-		ss := &session{tile: tile, input: rec}
-		ss.handleInput(data, motion)
+		rec := &boundsCheck{t: t, r: tile.Rect}
+		ss := &session{tile: tile, server: srv, input: rec, log: slog.New(slog.DiscardHandler)}
+		ss.receive(data, motion)
 	})
 }
 

@@ -11,8 +11,10 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +55,7 @@ type Server struct {
 	maxViewers int
 	newInput   func() Input
 	pointer    func() (image.Point, error)
+	loopback   bool
 	mux        *http.ServeMux
 
 	mu          sync.Mutex
@@ -72,6 +75,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 		maxViewers: cfg.MaxViewers,
 		newInput:   cfg.NewInput,
 		pointer:    cfg.Pointer,
+		loopback:   cfg.LoopbackOnly,
 		sessions:   map[string]*session{},
 		mux:        http.NewServeMux(),
 	}
@@ -103,8 +107,28 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves the WHEP and /tiles routes.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the WHEP and /tiles routes. A server on loopback answers only
+// requests addressed to loopback: a web page whose name is made to resolve to
+// 127.0.0.1 (DNS rebinding) still sends its own name as Host.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.loopback && !loopbackHost(r.Host) {
+		http.Error(w, fmt.Sprintf("host %q: this server answers loopback addresses only", r.Host), http.StatusForbidden)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
 
 // Close hangs up every viewer and refuses new ones.
 func (s *Server) Close() error {

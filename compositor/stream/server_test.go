@@ -76,10 +76,14 @@ func TestBadRequests(t *testing.T) {
 		{"trickle", "PATCH", "/whep/1/abc", "application/trickle-ice-sdpfrag", "a=x", 405, "trickle"},
 		{"hang up nobody", "DELETE", "/whep/1/nobody", "", "", 404, "no such session"},
 		{"wrong method", "PUT", "/whep/1", "application/sdp", "v=0", 405, ""},
+		{"rebound name", "POST", "/whep/1", "application/sdp", "v=0", 403, "loopback addresses only"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			if tt.name == "rebound name" {
+				req.Host = "evil.example:8040" // a page whose name now resolves to 127.0.0.1
+			}
 			if tt.ctype != "" {
 				req.Header.Set("Content-Type", tt.ctype)
 			}

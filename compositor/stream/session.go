@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
@@ -28,9 +29,10 @@ type session struct {
 	motionDC  *webrtc.DataChannel // both ways: pointer motion, cursor position
 	cursorSeq uint32
 
-	motionMu   sync.Mutex
-	motionSeq  uint32 // newest Motion applied
-	motionSeen bool
+	motionMu      sync.Mutex
+	motionSeq     uint32 // newest Motion applied
+	motionSeen    bool
+	versionWarned atomic.Bool
 }
 
 // negotiate answers offer. On error it returns the HTTP status that fits.
@@ -85,6 +87,12 @@ func (ss *session) stateChanged(state webrtc.PeerConnectionState) {
 			ss.tile.RequestKeyframe()
 			ss.log.Info("viewer connected", "viewers", ss.tile.Viewers())
 		}
+	case webrtc.PeerConnectionStateDisconnected:
+		// The viewer went quiet: it may come back, but its keys must not stay
+		// down meanwhile.
+		if ss.input != nil {
+			ss.input.ReleaseAll()
+		}
 	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 		go ss.close()
 	}
@@ -123,17 +131,18 @@ func (ss *session) close() {
 	counted, pc := ss.counted, ss.pc
 	ss.mu.Unlock()
 	ss.server.forget(ss)
+	if pc != nil {
+		pc.Close() // no more input from it
+	}
 	if ss.input != nil {
-		// Nothing the viewer held stays pressed.
-		if err := ss.input.ReleaseAll(); err != nil {
+		// Nothing the viewer held stays pressed, and nothing still in flight
+		// presses anything.
+		if err := ss.input.Close(); err != nil {
 			ss.log.Warn("releasing the viewer's keys and buttons", "err", err)
 		}
 	}
 	if counted {
 		ss.tile.viewers.Add(-1)
 		ss.log.Info("viewer left", "viewers", ss.tile.Viewers())
-	}
-	if pc != nil {
-		pc.Close()
 	}
 }

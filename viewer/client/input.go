@@ -118,6 +118,21 @@ func (s *Session) Move(x, y int) error {
 	return c.motion.Send(c.buf)
 }
 
+// Place sends the pointer's position on the ordered channel, where it cannot
+// be overtaken: a click sent after it lands there.
+func (s *Session) Place(x, y int) error {
+	c := &s.channels
+	if c.input == nil || c.input.ReadyState() != webrtc.DataChannelStateOpen {
+		return ErrNotOpen
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	c.pending = nil // older than this one
+	c.buf = proto.Motion{Seq: c.seq, X: uint16(clamp(x, 0, 0xffff)), Y: uint16(clamp(y, 0, 0xffff))}.AppendMarshal(c.buf[:0])
+	return c.input.Send(c.buf)
+}
+
 func (c *inputChannels) flushMotion() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -10,7 +10,8 @@ import (
 // Sender is the viewer's connection (a client.Session).
 type Sender interface {
 	Send(m proto.Message) error
-	Move(x, y int) error
+	Move(x, y int) error  // on the lossy channel: newest wins
+	Place(x, y int) error // on the ordered channel, ahead of a click
 }
 
 // Keymap gives the keysym a key produces on this machine, for the modifiers
@@ -32,6 +33,8 @@ type Forwarder struct {
 	caps    bool
 	scrollX float64 // remainders below 1/120 of a notch
 	scrollY float64
+	at      [2]int // the pointer's last position in the tile
+	moved   bool   // at has not been placed on the ordered channel
 }
 
 // New returns a Forwarder sending to s, with keysyms from km.
@@ -100,7 +103,21 @@ func (f *Forwarder) Button(button int, down bool) {
 	if button < 1 || button > 9 {
 		return
 	}
+	f.place()
 	f.emit(proto.Button{Down: down, Button: uint8(button)})
+}
+
+// place makes sure the desktop's pointer is where this one last was before a
+// click or a scroll: motion travels on a lossy channel and could arrive late or
+// not at all.
+func (f *Forwarder) place() {
+	if !f.moved {
+		return
+	}
+	f.moved = false
+	if err := f.send.Place(f.at[0], f.at[1]); err != nil {
+		f.log.Debug("position not sent", "err", err)
+	}
 }
 
 // Scroll forwards a wheel turn in notches (positive dy: towards the user, as X
@@ -114,11 +131,13 @@ func (f *Forwarder) Scroll(dx, dy float64) {
 	}
 	f.scrollX -= ix
 	f.scrollY -= iy
+	f.place()
 	f.emit(proto.Wheel{DX: int16(max(-32768, min(32767, ix))), DY: int16(max(-32768, min(32767, iy)))})
 }
 
 // Pointer forwards the pointer's position in tile pixels.
 func (f *Forwarder) Pointer(x, y int) {
+	f.at, f.moved = [2]int{x, y}, true
 	if err := f.send.Move(x, y); err != nil {
 		f.log.Debug("motion not sent", "err", err)
 	}
@@ -126,6 +145,7 @@ func (f *Forwarder) Pointer(x, y int) {
 
 // PointerBy forwards a captured pointer's motion, in tile pixels.
 func (f *Forwarder) PointerBy(dx, dy int) {
+	f.moved = false // the desktop's pointer is where these moves put it
 	f.emit(proto.MoveBy{DX: int16(max(-32768, min(32767, dx))), DY: int16(max(-32768, min(32767, dy)))})
 }
 

@@ -21,6 +21,11 @@ func (s *sent) Move(x, y int) error {
 	return nil
 }
 
+func (s *sent) Place(x, y int) error {
+	s.log = append(s.log, fmt.Sprintf("place %d,%d", x, y))
+	return nil
+}
+
 // usKeys is a US keymap for a few keycodes, as Xvfb has it.
 type usKeys map[int][]uint32
 
@@ -101,14 +106,23 @@ func TestForwarderPointer(t *testing.T) {
 	f.Scroll(0, 0.004)
 	f.Scroll(0, 0.005) // 1.08/120 of a notch together: one unit
 	f.Pointer(10, 20)
+	f.Pointer(11, 21)
+	f.Button(3, true) // placed first on the ordered channel, once
+	f.Button(3, false)
 	f.PointerBy(-3, 4)
+	f.Button(1, false) // captured: no absolute place
 	f.Jump(1)
 	want := []string{
 		"proto.Button{Down:true Button:1}",
 		"proto.Wheel{DX:0 DY:60}",
 		"proto.Wheel{DX:0 DY:1}",
 		"move 10,20",
+		"move 11,21",
+		"place 11,21",
+		"proto.Button{Down:true Button:3}",
+		"proto.Button{Down:false Button:3}",
 		"proto.MoveBy{DX:-3 DY:4}",
+		"proto.Button{Down:false Button:1}",
 		"proto.Jump{Dir:1}",
 	}
 	if diff := cmp.Diff(want, s.log); diff != "" {

@@ -53,6 +53,7 @@ type Window struct {
 	win *glfw.Window
 
 	mu     sync.Mutex
+	closed bool      // after Close, Show and SetCursor* do nothing
 	back   *yuv.I420 // newest picture, written by Show
 	fresh  bool      // back holds a picture not drawn yet
 	front  *yuv.I420 // the picture being drawn, owned by Run
@@ -69,7 +70,8 @@ type Window struct {
 	cursorTex   uint32
 
 	input    Input
-	captured bool    // the pointer is captured: relative motion
+	captured bool // the pointer is captured: relative motion
+	focused  bool
 	lastX    float64 // the captured pointer's previous position
 	lastY    float64
 	restX    float64 // motion below one picture pixel, kept for the next
@@ -168,7 +170,10 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		win.SetScrollCallback(func(_ *glfw.Window, dx, dy float64) { in.Scroll(dx, -dy) })
 		win.SetCursorPosCallback(func(_ *glfw.Window, x, y float64) {
 			if w.captured {
-				w.moveBy(x, y)
+				if w.focused { // unfocused, GLFW lets the pointer go: not ours
+					w.moveBy(x, y)
+				}
+				w.lastX, w.lastY = x, y
 				return
 			}
 			if px, py, ok := w.pictureAt(x, y); ok {
@@ -177,7 +182,13 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		})
 		// GLFW itself lets a captured pointer go while the window is not focused
 		// and takes it back on return.
-		win.SetFocusCallback(func(_ *glfw.Window, focused bool) { in.Focus(focused) })
+		win.SetFocusCallback(func(_ *glfw.Window, focused bool) {
+			w.focused = focused
+			if focused {
+				w.lastX, w.lastY = w.win.GetCursorPos()
+			}
+			in.Focus(focused)
+		})
 	}
 	w.input = cfg.Input
 	w.lines = cfg.Overlay
@@ -214,6 +225,7 @@ func (w *Window) capture(on bool) {
 		// GLFW captures only a focused window; without a window manager,
 		// keyboard focus follows the pointer and the window is not "focused".
 		w.win.Focus()
+		w.focused = true
 		w.win.SetInputMode(glfw.CursorMode, glfw.CursorDisabled)
 		if glfw.RawMouseMotionSupported() {
 			w.win.SetInputMode(glfw.RawMouseMotion, glfw.True)
@@ -229,7 +241,6 @@ func (w *Window) capture(on bool) {
 // pixels.
 func (w *Window) moveBy(x, y float64) {
 	dx, dy := x-w.lastX, y-w.lastY
-	w.lastX, w.lastY = x, y
 	if w.texW > 0 {
 		winW, _ := w.win.GetSize()
 		_, _, vw, _ := w.viewport()
@@ -260,9 +271,12 @@ func (k Hotkeys) withDefaults() Hotkeys {
 // Show copies pic into the window's slot (latest wins) and wakes Run.
 func (w *Window) Show(pic *yuv.I420) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
 	w.back = yuv.Copy(w.back, pic)
 	w.fresh = true
-	w.mu.Unlock()
 	glfw.PostEmptyEvent()
 }
 
@@ -277,8 +291,11 @@ type cursorImage struct {
 // alpha, hot its hotspot. The window keeps pix.
 func (w *Window) SetCursor(pix []byte, width, height int, hot image.Point) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
 	w.cursorNew = &cursorImage{pix: pix, w: width, h: height, hotX: hot.X, hotY: hot.Y}
-	w.mu.Unlock()
 	glfw.PostEmptyEvent()
 }
 
@@ -286,8 +303,11 @@ func (w *Window) SetCursor(pix []byte, width, height int, hot image.Point) {
 // outside the picture, or shown false, hides it.
 func (w *Window) SetCursorPos(p image.Point, shown bool) {
 	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
 	w.cursorAt, w.cursorShown, w.cursorMoved = p, shown, true
-	w.mu.Unlock()
 	glfw.PostEmptyEvent()
 }
 
@@ -325,8 +345,12 @@ func (w *Window) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close destroys the window.
+// Close destroys the window. Show and SetCursor* may still be called; they do
+// nothing.
 func (w *Window) Close() {
+	w.mu.Lock()
+	w.closed = true // held while PostEmptyEvent may run: none runs past here
+	w.mu.Unlock()
 	w.win.Destroy()
 	glfw.Terminate()
 }
@@ -492,10 +516,19 @@ func (w *Window) drawCursor() {
 	at, shown := w.cursorAt, w.cursorShown
 	w.mu.Unlock()
 	c := w.cursor
-	if !shown || c.w == 0 || w.texW == 0 || !at.In(image.Rect(0, 0, w.texW, w.texH)) {
+	if !shown || c.w == 0 || w.texW == 0 {
 		return
 	}
-	vx, vy, vw, _ := w.viewport()
+	// Drawn where any of it falls on this tile (a cursor straddling two tiles
+	// shows its part on each), clipped to the picture.
+	rect := image.Rect(at.X-c.hotX, at.Y-c.hotY, at.X-c.hotX+c.w, at.Y-c.hotY+c.h)
+	if !rect.Overlaps(image.Rect(0, 0, w.texW, w.texH)) {
+		return
+	}
+	vx, vy, vw, vh := w.viewport()
+	gl.Enable(gl.SCISSOR_TEST)
+	gl.Scissor(int32(vx), int32(vy), int32(vw), int32(vh))
+	defer gl.Disable(gl.SCISSOR_TEST)
 	scale := float64(vw) / float64(w.texW)
 	left := float64(vx) + float64(at.X-c.hotX)*scale
 	top := float64(vy) + float64(at.Y-c.hotY)*scale

@@ -16,7 +16,7 @@ import (
 
 // Event is one recorded call. Only the fields of its Op are set.
 type Event struct {
-	Op     string // "Key", "Button", "Wheel", "Move", "MoveBy", "Text", "ReleaseAll"
+	Op     string // "Key", "Button", "Wheel", "Move", "MoveBy", "Text", "ReleaseAll", "Close"
 	Keysym uint32
 	Button uint8
 	Down   bool
@@ -83,6 +83,9 @@ func (r *Recorder) MoveBy(dx, dy int) error { return r.record(Event{Op: "MoveBy"
 
 // Text records typed text.
 func (r *Recorder) Text(s string) error { return r.record(Event{Op: "Text", Text: s}) }
+
+// Close records the end of the viewer's input.
+func (r *Recorder) Close() error { return r.record(Event{Op: "Close"}) }
 
 // ReleaseAll records a release of everything.
 func (r *Recorder) ReleaseAll() error { return r.record(Event{Op: "ReleaseAll"}) }
