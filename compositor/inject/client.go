@@ -240,8 +240,10 @@ func (c *Client) Move(x, y int) error {
 		return err
 	}
 	xtest.FakeInput(in.conn, xproto.MotionNotify, 0 /* absolute */, 0, in.root, int16(x), int16(y), 0)
+	// No round trip for motion (it comes at the mouse's rate): the next key
+	// or button waits for the server, and the order of requests holds anyway.
 	in.pending = true
-	return in.flush(nil)
+	return nil
 }
 
 // MoveBy moves the pointer by dx, dy (XTEST relative motion); the X server
@@ -259,8 +261,8 @@ func (c *Client) MoveBy(dx, dy int) error {
 		return err
 	}
 	xtest.FakeInput(in.conn, xproto.MotionNotify, 1 /* relative */, 0, in.root, int16(dx), int16(dy), 0)
-	in.pending = true
-	return in.flush(nil)
+	in.pending = true // no round trip, as for Move
+	return nil
 }
 
 // Text types s, pressing and releasing a key for each character: Latin-1
