@@ -1,0 +1,80 @@
+// Command dreaminput shares one keyboard and mouse across machines, speaking the
+// Synergy/Barrier protocol.
+//
+//	dreaminput client --name laptop --disable-crypto server.local
+//
+// connects this machine's screen to a Barrier, Synergy, Input Leap, Deskflow or
+// dreaminput server. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"dream/inputd/client"
+	"dream/internal/cli"
+)
+
+const usage = `usage: dreaminput client --name NAME --disable-crypto [flags] HOST[:PORT]
+
+Connects this machine's screen, by the name the server's configuration gives it,
+to a Barrier, Synergy, Input Leap, Deskflow or dreaminput server (port 24800 by
+default), applies its keyboard and mouse with XTEST, and reconnects when the
+server goes away.
+
+Flags:
+`
+
+func main() {
+	if len(os.Args) < 2 || (os.Args[1] != "client" && os.Args[1] != "server") {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if os.Args[1] == "server" {
+		cli.Fatal("dreaminput", errors.New("the server role is not available yet: run Barrier's barriers (or Input Leap's or Deskflow's server) and connect this machine with dreaminput client"))
+	}
+	fs := flag.NewFlagSet("dreaminput client", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	name := fs.String("name", hostname(), "this screen's `name`, as the server's configuration lists it")
+	display := fs.String("display", "", "the X display to drive (`:N`; default $DISPLAY)")
+	plain := fs.Bool("disable-crypto", false, "plain TCP, as the server's --disable-crypto (TLS is not available yet)")
+	retry := fs.Duration("retry", time.Second, "pause before reconnecting")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	pos, _, err := cli.Parse(fs, os.Args[2:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		cli.Fatal("dreaminput", err)
+	}
+	switch {
+	case len(pos) != 1:
+		cli.Fatal("dreaminput", errors.New("give the server as HOST or HOST:PORT, once"))
+	case !*plain:
+		cli.Fatal("dreaminput", errors.New("TLS is not available yet: run the server with --disable-crypto and pass --disable-crypto here"))
+	}
+	log, err := cli.Logger(*logLevel)
+	if err != nil {
+		cli.Fatal("dreaminput", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := client.Run(ctx, client.Config{Server: pos[0], Name: *name, Display: *display, Log: log, Retry: *retry}); err != nil {
+		stop()
+		cli.Fatal("dreaminput", err)
+	}
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "screen"
+	}
+	return h
+}

@@ -1,0 +1,183 @@
+package client
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb/xproto"
+
+	"dream/internal/x11"
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+)
+
+const barrierConf = `section: screens
+	srv:
+	cli:
+end
+section: links
+	srv:
+		right = cli
+	cli:
+		left = srv
+end
+`
+
+// TestDrivenByBarrier: Debian's barriers, on a display of its own, drives this
+// client's display: the pointer crosses srv's right edge onto cli, and typing on
+// srv reaches an X client on cli.
+func TestDrivenByBarrier(t *testing.T) {
+	if _, err := exec.LookPath("barriers"); err != nil {
+		t.Fatal("barriers is not installed: run scripts/setup (Debian's barrier package)")
+	}
+	srvX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	cliX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "barrier.conf")
+	if err := os.WriteFile(conf, []byte(barrierConf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	port := freePort(t)
+
+	// An X client on cli that writes what it is typed.
+	typed := filepath.Join(dir, "typed.txt")
+	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
+	term.Env = append(os.Environ(), "DISPLAY="+cliX.Display(), "LC_ALL=C.UTF-8")
+	if err := term.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
+
+	bar := exec.Command("barriers", "-f", "--no-tray", "--disable-crypto", "-n", "srv", "-a", "127.0.0.1:"+port,
+		"-c", conf, "--display", srvX.Display(), "--profile-dir", dir, "--debug", "DEBUG")
+	bar.Env = append(os.Environ(), "HOME="+dir)
+	out, _ := bar.StdoutPipe()
+	bar.Stderr = bar.Stdout
+	if err := bar.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bar.Process.Kill(); bar.Wait() })
+	log := &lines{}
+	go log.collect(bufio.NewScanner(out))
+	waitFor(t, 10*time.Second, "barriers to listen", func() bool { return log.has("started server") })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, Config{Server: "127.0.0.1:" + port, Name: "cli", Display: cliX.Display()}) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	waitFor(t, 10*time.Second, "barriers to accept cli", func() bool { return log.has(`client "cli" has connected`) })
+	waitFor(t, 10*time.Second, "the terminal on cli", func() bool {
+		out, _ := xdotool(cliX.Display(), "search", "--onlyvisible", "--class", "xterm")
+		return len(strings.TrimSpace(string(out))) > 0
+	})
+
+	// Cross srv's right edge: barriers switches to cli and moves its pointer.
+	xdotool(srvX.Display(), "mousemove", "310", "60")
+	for i := 0; i < 10 && !log.has(`switch from "srv" to "cli"`); i++ {
+		xdotool(srvX.Display(), "mousemove_relative", "--", "20", "0")
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitFor(t, 5*time.Second, "barriers to switch to cli", func() bool { return log.has(`switch from "srv" to "cli"`) })
+	xdotool(srvX.Display(), "mousemove_relative", "--", "60", "40")
+	var x, y int
+	waitFor(t, 5*time.Second, "the pointer on cli to move in from its left edge", func() bool {
+		x, y = pointer(t, cliX.Display())
+		return x > 20 && x < 200 && y > 60
+	})
+
+	// Keys typed on srv arrive on cli, over the terminal.
+	xdotool(srvX.Display(), "type", "--delay", "30", "Hi there!")
+	xdotool(srvX.Display(), "key", "Return")
+	want := "Hi there!\n"
+	var got []byte
+	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal on cli to write %q", want), func() bool {
+		got, _ = os.ReadFile(typed)
+		return len(got) > 0 && got[len(got)-1] == '\n'
+	})
+	if string(got) != want {
+		t.Errorf("cli's terminal got %q; want %q (pointer at %d,%d)", got, want, x, y)
+	}
+}
+
+func freePort(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+func xdotool(display string, args ...string) ([]byte, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	return cmd.CombinedOutput()
+}
+
+func pointer(t *testing.T, display string) (int, int) {
+	conn, _, err := x11.Dial(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p, err := xproto.QueryPointer(conn, xproto.Setup(conn).DefaultScreen(conn).Root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(p.RootX), int(p.RootY)
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !ok(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+	}
+}
+
+// lines collects a process's output for the test to search.
+type lines struct {
+	mu  sync.Mutex
+	all []string
+}
+
+func (l *lines) collect(sc *bufio.Scanner) {
+	for sc.Scan() {
+		l.mu.Lock()
+		l.all = append(l.all, sc.Text())
+		l.mu.Unlock()
+	}
+}
+
+func (l *lines) has(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range l.all {
+		if strings.Contains(line, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.all, "\n")
+}

@@ -1,0 +1,7 @@
+// Package inputd is dream's input daemon, dreaminput: one keyboard and mouse
+// across the screens of several machines, speaking the Synergy/Barrier protocol
+// (proto/synergy) so that Barrier, Input Leap and Deskflow peers interoperate.
+//
+// client is the screen side: it connects to a server, says which screen it is,
+// and applies the input it receives to its X display with XTEST.
+package inputd
