@@ -15,6 +15,7 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
+	"dream/internal/barriertest"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
@@ -304,5 +305,58 @@ func TestLaptopLayouts(t *testing.T) {
 	})
 	if string(got) != want {
 		t.Errorf("the desktop typed %q; want %q", got, want)
+	}
+}
+
+// TestDreamcompJoinsBarrier: an existing Barrier server drives the whole spanned
+// desktop as one screen (dreamcomp --input-server): crossing the Barrier
+// screen's right edge lands on the desktop, and typing there reaches its xterm.
+func TestDreamcompJoinsBarrier(t *testing.T) {
+	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	bar := barriertest.Start(t, srv.Display(), `section: screens
+	srv:
+	dream:
+end
+section: links
+	srv:
+		right = dream
+	dream:
+		left = srv
+end
+`)
+	typed := filepath.Join(t.TempDir(), "typed.txt")
+	t.Setenv("LC_ALL", "C.UTF-8")
+	d := startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
+		"--input-server", bar.Addr, "--input-name", "dream",
+		"--", "xterm", "-u8", "-geometry", "80x14+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
+	desk := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
+	bar.WaitFor(t, 10*time.Second, `client "dream" has connected`)
+	r := &inputRig{server: desk}
+	waitFor(t, 10*time.Second, "the terminal on the desktop", func() bool {
+		out, _ := r.xdotool(desk, "search", "--onlyvisible", "--class", "xterm")
+		return len(bytes.TrimSpace(out)) > 0
+	})
+
+	r.xdotool(srv.Display(), "mousemove", "310", "60")
+	for i := 0; i < 10 && !bar.Said(`switch from "srv" to "dream"`); i++ {
+		r.xdotool(srv.Display(), "mousemove_relative", "--", "20", "0")
+		time.Sleep(50 * time.Millisecond)
+	}
+	bar.WaitFor(t, 5*time.Second, `switch from "srv" to "dream"`)
+	r.xdotool(srv.Display(), "mousemove_relative", "--", "100", "20")
+	waitFor(t, 5*time.Second, "the desktop pointer to come in from the left", func() bool {
+		x, y, _ := r.serverPointer(t)
+		return x > 50 && x < 400 && y > 40
+	})
+	r.xdotool(srv.Display(), "type", "--delay", "30", "Span me!")
+	r.xdotool(srv.Display(), "key", "Return")
+	want := "Span me!\n"
+	var got []byte
+	waitFor(t, 10*time.Second, fmt.Sprintf("the desktop's terminal to write %q", want), func() bool {
+		got, _ = os.ReadFile(typed)
+		return len(got) > 0 && got[len(got)-1] == '\n'
+	})
+	if string(got) != want {
+		t.Errorf("the desktop's terminal got %q; want %q", got, want)
 	}
 }

@@ -25,6 +25,7 @@ import (
 
 	"dream/compositor"
 	"dream/compositor/layout"
+	inputclient "dream/inputd/client"
 	"dream/internal/cli"
 	"dream/internal/xvfb"
 )
@@ -49,6 +50,8 @@ type options struct {
 	listen       string
 	maxViewers   int
 	viewOnly     bool
+	inputServer  string
+	inputName    string
 	logLevel     string
 	command      []string
 	tileW, tileH int
@@ -86,6 +89,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.bitrate, "bitrate", 0, "target bitrate per tile in `kbit/s`; 0 picks one by tile size")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8040", "HTTP `address` for WHEP and /tiles")
 	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
+	fs.StringVar(&o.inputServer, "input-server", "", "join this Barrier, Synergy, Input Leap, Deskflow or dreaminput server (`HOST[:PORT]`, plain TCP: its --disable-crypto) as one screen: the whole spanned desktop")
+	fs.StringVar(&o.inputName, "input-name", "dreamcomp", "the `name` of this screen in the input server's configuration")
 	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore viewers' keyboard and mouse (always so when listening beyond loopback, until pairing exists)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
@@ -175,6 +180,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	compErr := make(chan error, 1)
 	go func() { compErr <- comp.Run(ctx) }()
 
+	// The spanned desktop as one screen of a Synergy-protocol server.
+	inputErr := make(chan error, 1)
+	if o.inputServer != "" {
+		go func() {
+			inputErr <- inputclient.Run(ctx, inputclient.Config{Server: o.inputServer, Name: o.inputName,
+				Display: display, Log: log.With("component", "input-client")})
+		}()
+		defer func() {
+			cancel()
+			<-inputErr
+		}()
+	}
+
 	var childDone chan error
 	if len(o.command) > 0 {
 		child, done, err := startChild(o.command, display)
@@ -194,6 +212,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err // capture's errors name the display
 	case err := <-httpErr:
 		return fmt.Errorf("HTTP server on %s: %w", o.listen, err)
+	case err := <-inputErr:
+		inputErr <- err // for the deferred wait
+		cancel()
+		<-compErr
+		return fmt.Errorf("--input-server: %w", err)
 	case err := <-childDone:
 		childDone <- err // for stopChild
 		cancel()

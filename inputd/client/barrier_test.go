@@ -1,20 +1,18 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/jezek/xgb/xproto"
 
+	"dream/internal/barriertest"
 	"dream/internal/x11"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
@@ -42,12 +40,6 @@ func TestDrivenByBarrier(t *testing.T) {
 	srvX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	cliX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	dir := t.TempDir()
-	conf := filepath.Join(dir, "barrier.conf")
-	if err := os.WriteFile(conf, []byte(barrierConf), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	port := freePort(t)
-
 	// An X client on cli that writes what it is typed.
 	typed := filepath.Join(dir, "typed.txt")
 	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
@@ -56,30 +48,18 @@ func TestDrivenByBarrier(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
-
-	bar := exec.Command("barriers", "-f", "--no-tray", "--disable-crypto", "-n", "srv", "-a", "127.0.0.1:"+port,
-		"-c", conf, "--display", srvX.Display(), "--profile-dir", dir, "--debug", "DEBUG")
-	bar.Env = append(os.Environ(), "HOME="+dir)
-	out, _ := bar.StdoutPipe()
-	bar.Stderr = bar.Stdout
-	if err := bar.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bar.Process.Kill(); bar.Wait() })
-	log := &lines{}
-	go log.collect(bufio.NewScanner(out))
-	waitFor(t, 10*time.Second, "barriers to listen", func() bool { return log.has("started server") })
+	bar := barriertest.Start(t, srvX.Display(), barrierConf)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, Config{Server: "127.0.0.1:" + port, Name: "cli", Display: cliX.Display()}) }()
+	go func() { done <- Run(ctx, Config{Server: bar.Addr, Name: "cli", Display: cliX.Display()}) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	waitFor(t, 10*time.Second, "barriers to accept cli", func() bool { return log.has(`client "cli" has connected`) })
+	bar.WaitFor(t, 10*time.Second, `client "cli" has connected`)
 	waitFor(t, 10*time.Second, "the terminal on cli", func() bool {
 		out, _ := xdotool(cliX.Display(), "search", "--onlyvisible", "--class", "xterm")
 		return len(strings.TrimSpace(string(out))) > 0
@@ -87,11 +67,11 @@ func TestDrivenByBarrier(t *testing.T) {
 
 	// Cross srv's right edge: barriers switches to cli and moves its pointer.
 	xdotool(srvX.Display(), "mousemove", "310", "60")
-	for i := 0; i < 10 && !log.has(`switch from "srv" to "cli"`); i++ {
+	for i := 0; i < 10 && !bar.Said(`switch from "srv" to "cli"`); i++ {
 		xdotool(srvX.Display(), "mousemove_relative", "--", "20", "0")
 		time.Sleep(50 * time.Millisecond)
 	}
-	waitFor(t, 5*time.Second, "barriers to switch to cli", func() bool { return log.has(`switch from "srv" to "cli"`) })
+	bar.WaitFor(t, 5*time.Second, `switch from "srv" to "cli"`)
 	xdotool(srvX.Display(), "mousemove_relative", "--", "60", "40")
 	var x, y int
 	waitFor(t, 5*time.Second, "the pointer on cli to move in from its left edge", func() bool {
@@ -111,16 +91,6 @@ func TestDrivenByBarrier(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("cli's terminal got %q; want %q (pointer at %d,%d)", got, want, x, y)
 	}
-}
-
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
 }
 
 func xdotool(display string, args ...string) ([]byte, error) {
@@ -149,35 +119,4 @@ func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
 			t.Fatalf("timed out after %v waiting for %s", within, what)
 		}
 	}
-}
-
-// lines collects a process's output for the test to search.
-type lines struct {
-	mu  sync.Mutex
-	all []string
-}
-
-func (l *lines) collect(sc *bufio.Scanner) {
-	for sc.Scan() {
-		l.mu.Lock()
-		l.all = append(l.all, sc.Text())
-		l.mu.Unlock()
-	}
-}
-
-func (l *lines) has(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, line := range l.all {
-		if strings.Contains(line, s) {
-			return true
-		}
-	}
-	return false
-}
-
-func (l *lines) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.all, "\n")
 }
