@@ -9,11 +9,15 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -21,12 +25,16 @@ import (
 	"dream/internal/cli"
 )
 
-const usage = `usage: dreaminput client --name NAME --disable-crypto [flags] HOST[:PORT]
+const usage = `usage: dreaminput client --name NAME [flags] HOST[:PORT]
 
 Connects this machine's screen, by the name the server's configuration gives it,
 to a Barrier, Synergy, Input Leap, Deskflow or dreaminput server (port 24800 by
 default), applies its keyboard and mouse with XTEST, and reconnects when the
 server goes away.
+
+TLS as Barrier does it: each side pins the other's certificate. This screen's
+fingerprint is printed at start (add it to the server's TrustedClients.txt);
+the server's goes in PROFILE/SSL/Fingerprints/TrustedServers.txt, or --trust.
 
 Flags:
 `
@@ -43,7 +51,9 @@ func main() {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	name := fs.String("name", hostname(), "this screen's `name`, as the server's configuration lists it")
 	display := fs.String("display", "", "the X display to drive (`:N`; default $DISPLAY)")
-	plain := fs.Bool("disable-crypto", false, "plain TCP, as the server's --disable-crypto (TLS is not available yet)")
+	plain := fs.Bool("disable-crypto", false, "plain TCP, as the server's --disable-crypto")
+	profileDir := fs.String("profile-dir", defaultProfile(), "this screen's certificate and trusted servers (`DIR`)")
+	trust := fs.String("trust", "", "trust the server with this certificate `fingerprint` (v2:sha256:HEX, as Barrier shows it)")
 	retry := fs.Duration("retry", time.Second, "pause before reconnecting")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	pos, _, err := cli.Parse(fs, os.Args[2:])
@@ -56,19 +66,58 @@ func main() {
 	switch {
 	case len(pos) != 1:
 		cli.Fatal("dreaminput", errors.New("give the server as HOST or HOST:PORT, once"))
-	case !*plain:
-		cli.Fatal("dreaminput", errors.New("TLS is not available yet: run the server with --disable-crypto and pass --disable-crypto here"))
 	}
 	log, err := cli.Logger(*logLevel)
 	if err != nil {
 		cli.Fatal("dreaminput", err)
 	}
+	var tlsConf *tls.Config
+	if !*plain {
+		if tlsConf, err = setupTLS(client.Profile{Dir: *profileDir}, *trust, log); err != nil {
+			cli.Fatal("dreaminput", err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := client.Run(ctx, client.Config{Server: pos[0], Name: *name, Display: *display, Log: log, Retry: *retry}); err != nil {
+	if err := client.Run(ctx, client.Config{Server: pos[0], Name: *name, Display: *display, Log: log, Retry: *retry, TLS: tlsConf}); err != nil {
 		stop()
 		cli.Fatal("dreaminput", err)
 	}
+}
+
+// setupTLS makes or loads this screen's certificate, adds a trusted server
+// fingerprint if given, and says this screen's fingerprint.
+func setupTLS(p client.Profile, trust string, log *slog.Logger) (*tls.Config, error) {
+	cert, err := p.Certificate()
+	if err != nil {
+		return nil, fmt.Errorf("this screen's certificate in %s: %w", p.Dir, err)
+	}
+	if trust != "" {
+		trust = strings.ToLower(strings.TrimSpace(trust))
+		if !strings.HasPrefix(trust, "v2:sha256:") || len(trust) != len("v2:sha256:")+64 {
+			return nil, fmt.Errorf("--trust %q: want v2:sha256: and 64 hex digits, as Barrier shows a fingerprint", trust)
+		}
+		path := filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt")
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintln(f, trust)
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("this screen's certificate: add its fingerprint to the server's TrustedClients.txt",
+		"fingerprint", client.Fingerprint(cert.Certificate[0]), "profile", p.Dir)
+	return p.TLSConfig()
+}
+
+func defaultProfile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ".dreaminput"
+	}
+	return filepath.Join(dir, "dream", "input")
 }
 
 func hostname() string {

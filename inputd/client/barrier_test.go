@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -34,9 +36,11 @@ end
 // client's display: the pointer crosses srv's right edge onto cli, and typing on
 // srv reaches an X client on cli.
 func TestDrivenByBarrier(t *testing.T) {
-	if _, err := exec.LookPath("barriers"); err != nil {
-		t.Fatal("barriers is not installed: run scripts/setup (Debian's barrier package)")
-	}
+	t.Run("plain", func(t *testing.T) { testDrivenByBarrier(t, false) })
+	t.Run("TLS", func(t *testing.T) { testDrivenByBarrier(t, true) })
+}
+
+func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	srvX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	cliX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	dir := t.TempDir()
@@ -48,11 +52,30 @@ func TestDrivenByBarrier(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
-	bar := barriertest.Start(t, srvX.Display(), barrierConf)
+	var bar *barriertest.Server
+	var tlsConf *tls.Config
+	if withTLS {
+		// Each side pins the other's certificate, as Barrier's users do.
+		profile := Profile{Dir: filepath.Join(dir, "profile")}
+		cert, err := profile.Certificate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		bar = barriertest.StartTLS(t, srvX.Display(), barrierConf, Fingerprint(cert.Certificate[0]))
+		trusted := filepath.Join(profile.Dir, "SSL", "Fingerprints", "TrustedServers.txt")
+		if err := os.WriteFile(trusted, []byte(bar.Fingerprint+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if tlsConf, err = profile.TLSConfig(); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		bar = barriertest.Start(t, srvX.Display(), barrierConf)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, Config{Server: bar.Addr, Name: "cli", Display: cliX.Display()}) }()
+	go func() { done <- Run(ctx, Config{Server: bar.Addr, Name: "cli", Display: cliX.Display(), TLS: tlsConf}) }()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -118,5 +141,28 @@ func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %v waiting for %s", within, what)
 		}
+	}
+}
+
+// TestUntrustedServer: a server whose certificate is not pinned is refused, with
+// the line to add if it is the user's.
+func TestUntrustedServer(t *testing.T) {
+	srvX := xvfbtest.StartForTest(t, xvfb.Config{Width: 64, Height: 64})
+	cliX := xvfbtest.StartForTest(t, xvfb.Config{Width: 64, Height: 64})
+	profile := Profile{Dir: t.TempDir()}
+	cert, err := profile.Certificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar := barriertest.StartTLS(t, srvX.Display(), barrierConf, Fingerprint(cert.Certificate[0]))
+	conf, err := profile.TLSConfig() // trusts no server yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err = Run(ctx, Config{Server: bar.Addr, Name: "cli", Display: cliX.Display(), TLS: conf})
+	if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), bar.Fingerprint) {
+		t.Errorf("Run with an unpinned server = %v; want ErrUntrusted naming %s", err, bar.Fingerprint)
 	}
 }

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,10 @@ type Config struct {
 	Log     *slog.Logger
 	// Retry is the pause before reconnecting; 0 means 1 s.
 	Retry time.Duration
+	// TLS, when set, is Barrier's TLS: this screen's certificate and the
+	// server's pinned fingerprint. Nil is plain TCP (the server's
+	// --disable-crypto).
+	TLS *tls.Config
 }
 
 // Run connects and serves until ctx ends (nil), reconnecting when the server
@@ -69,7 +74,7 @@ func Run(ctx context.Context, cfg Config) error {
 		switch {
 		case ctx.Err() != nil:
 			return nil
-		case errors.Is(err, ErrUnknownName), errors.Is(err, ErrBusy), errors.Is(err, ErrVersion):
+		case errors.Is(err, ErrUnknownName), errors.Is(err, ErrBusy), errors.Is(err, ErrVersion), errors.Is(err, ErrUntrusted):
 			return fmt.Errorf("%s: %w", cfg.Server, err)
 		}
 		log.Warn("disconnected; retrying", "err", err, "in", cfg.Retry)
@@ -87,6 +92,20 @@ func session(ctx context.Context, cfg Config, in *inject.Injector, log *slog.Log
 	conn, err := d.DialContext(ctx, "tcp", cfg.Server)
 	if err != nil {
 		return fmt.Errorf("cannot reach the server: %w", err)
+	}
+	if cfg.TLS != nil {
+		tc := tls.Client(conn, cfg.TLS)
+		hctx, cancel := context.WithTimeout(ctx, silentLimit)
+		err := tc.HandshakeContext(hctx)
+		cancel()
+		if err != nil {
+			conn.Close()
+			if errors.Is(err, ErrUntrusted) {
+				return err
+			}
+			return fmt.Errorf("TLS with the server (is it running with --disable-crypto? then pass it here too): %w", err)
+		}
+		conn = tc
 	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()

@@ -4,6 +4,14 @@ package barriertest
 
 import (
 	"bufio"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -16,14 +24,23 @@ import (
 
 // Server is a running barriers.
 type Server struct {
-	Addr string // 127.0.0.1:PORT
-	log  lines
+	Addr        string // 127.0.0.1:PORT
+	Fingerprint string // its certificate's, v2:sha256:HEX, with TLS
+	log         lines
 }
 
 // Start runs barriers on display with conf (a Barrier configuration naming its
 // own screen "srv"), in plain TCP, and waits until it listens. It stops when the
 // test ends.
-func Start(t testing.TB, display, conf string) *Server {
+func Start(t testing.TB, display, conf string) *Server { return start(t, display, conf, nil) }
+
+// StartTLS is Start with Barrier's TLS: a certificate made for the server, and
+// clients trusted by the fingerprints given.
+func StartTLS(t testing.TB, display, conf string, trustedClients ...string) *Server {
+	return start(t, display, conf, trustedClients)
+}
+
+func start(t testing.TB, display, conf string, trustedClients []string) *Server {
 	t.Helper()
 	if _, err := exec.LookPath("barriers"); err != nil {
 		t.Fatal("barriers is not installed: run scripts/setup (Debian's barrier package)")
@@ -39,8 +56,13 @@ func Start(t testing.TB, display, conf string) *Server {
 	}
 	s := &Server{Addr: l.Addr().String()}
 	l.Close()
-	cmd := exec.Command("barriers", "-f", "--no-tray", "--disable-crypto", "-n", "srv", "-a", s.Addr,
-		"-c", path, "--display", display, "--profile-dir", dir, "--debug", "DEBUG")
+	args := []string{"-f", "--no-tray", "-n", "srv", "-a", s.Addr, "-c", path, "--display", display, "--profile-dir", dir, "--debug", "DEBUG"}
+	if trustedClients == nil {
+		args = append(args, "--disable-crypto")
+	} else {
+		s.Fingerprint = makeCert(t, dir, trustedClients)
+	}
+	cmd := exec.Command("barriers", args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -97,4 +119,35 @@ func (l *lines) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(l.all, "\n")
+}
+
+// makeCert writes a self-signed certificate and key where barriers looks for
+// them (SSL/Barrier.pem), and the trusted clients' fingerprints; it returns the
+// certificate's fingerprint.
+func makeCert(t testing.TB, dir string, trustedClients []string) string {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Barrier"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	pemBytes = append(pemBytes, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	fps := filepath.Join(dir, "SSL", "Fingerprints")
+	if err := os.MkdirAll(fps, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "SSL", "Barrier.pem"), pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(fps, "TrustedClients.txt"), []byte(strings.Join(trustedClients, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	return "v2:sha256:" + hex.EncodeToString(sum[:])
 }

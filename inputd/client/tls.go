@@ -1,0 +1,131 @@
+package client
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ErrUntrusted is returned when the server's certificate is not among the
+// trusted ones.
+var ErrUntrusted = errors.New("the server's certificate is not trusted")
+
+// Profile holds a screen's TLS identity and the servers it trusts, laid out as
+// Barrier lays out its profile directory:
+//
+//	SSL/dreaminput.pem                   this screen's certificate and key
+//	SSL/Fingerprints/Local.txt           its fingerprint, for the server's TrustedClients.txt
+//	SSL/Fingerprints/TrustedServers.txt  the servers it trusts, one v2:sha256:HEX a line
+type Profile struct {
+	Dir string
+}
+
+// Fingerprint is a certificate's SHA-256 fingerprint in Barrier's format,
+// "v2:sha256:" and lowercase hex.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return "v2:sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Certificate loads this screen's certificate, making one (and writing its
+// fingerprint to Local.txt) on first use.
+func (p Profile) Certificate() (tls.Certificate, error) {
+	path := filepath.Join(p.Dir, "SSL", "dreaminput.pem")
+	if b, err := os.ReadFile(path); err == nil {
+		return tls.X509KeyPair(b, b)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber: serial, Subject: pkix.Name{CommonName: "dreaminput"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(10, 0, 0),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	kb, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	b := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	b = append(b, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})...)
+	if err := os.MkdirAll(filepath.Join(p.Dir, "SSL", "Fingerprints"), 0o700); err != nil {
+		return tls.Certificate{}, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return tls.Certificate{}, err
+	}
+	if err := os.WriteFile(filepath.Join(p.Dir, "SSL", "Fingerprints", "Local.txt"), []byte(Fingerprint(der)+"\n"), 0o644); err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.X509KeyPair(b, b)
+}
+
+// Trusted reads the fingerprints of the servers this screen trusts.
+func (p Profile) Trusted() (map[string]bool, error) {
+	f, err := os.Open(filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt"))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]bool{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	trusted := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.ToLower(strings.TrimSpace(sc.Text())); strings.HasPrefix(l, "v2:sha256:") {
+			trusted[l] = true
+		}
+	}
+	return trusted, sc.Err()
+}
+
+// TLSConfig is the client side of Barrier's TLS: this screen's certificate,
+// and the server's checked against the pinned fingerprints (its certificate is
+// self-signed, so there is no chain to verify).
+func (p Profile) TLSConfig() (*tls.Config, error) {
+	cert, err := p.Certificate()
+	if err != nil {
+		return nil, fmt.Errorf("this screen's certificate in %s: %w", p.Dir, err)
+	}
+	trusted, err := p.Trusted()
+	if err != nil {
+		return nil, fmt.Errorf("trusted servers in %s: %w", p.Dir, err)
+	}
+	return &tls.Config{
+		Certificates:       []tls.Certificate{cert},
+		InsecureSkipVerify: true, // replaced by the fingerprint check below
+		MinVersion:         tls.VersionTLS12,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return fmt.Errorf("%w: it sent none", ErrUntrusted)
+			}
+			fp := Fingerprint(raw[0])
+			if !trusted[fp] {
+				return fmt.Errorf("%w: %s (if it is your server, add that line to %s)", ErrUntrusted, fp,
+					filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt"))
+			}
+			return nil
+		},
+	}, nil
+}
