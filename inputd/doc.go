@@ -3,5 +3,7 @@
 // (proto/synergy) so that Barrier, Input Leap and Deskflow peers interoperate.
 //
 // client is the screen side: it connects to a server, says which screen it is,
-// and applies the input it receives to its X display with XTEST.
+// and applies the input it receives to its X display with XTEST. server is the
+// protocol side of the server role (accepting screens, keep-alives, sending
+// input to the active screen); config reads Barrier's configuration files.
 package inputd

@@ -1,0 +1,211 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb/xproto"
+
+	"dream/inputd/config"
+	"dream/internal/x11"
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+	"dream/proto/synergy"
+)
+
+const conf = `section: screens
+	srv:
+	cli:
+end
+section: links
+	srv:
+		right = cli
+	cli:
+		left = srv
+end
+`
+
+func startServer(t *testing.T) (*Server, string) {
+	t.Helper()
+	c, err := config.Parse(strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Config{Screens: c})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return s, ln.Addr().String()
+}
+
+// TestDrivesBarrierClient: a real barrierc joins as "cli"; entering it, moving
+// and typing reach its display.
+func TestDrivesBarrierClient(t *testing.T) {
+	s, addr := startServer(t)
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	dir := t.TempDir()
+	typed := filepath.Join(dir, "typed.txt")
+	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
+	term.Env = append(os.Environ(), "DISPLAY="+x.Display(), "LC_ALL=C.UTF-8")
+	if err := term.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
+
+	bc := exec.Command("barrierc", "-f", "--no-tray", "--disable-crypto", "-n", "cli", "--display", x.Display(),
+		"--profile-dir", dir, "--debug", "DEBUG", addr)
+	bc.Env = append(os.Environ(), "HOME="+dir)
+	out, _ := bc.StdoutPipe()
+	bc.Stderr = bc.Stdout
+	if err := bc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bc.Process.Kill(); bc.Wait() })
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+		}
+	}()
+	waitFor(t, 10*time.Second, "barrierc to join as cli", func() bool { _, ok := s.Screens()["cli"]; return ok })
+	if sh := s.Screens()["cli"]; sh.Width != 320 || sh.Height != 240 {
+		t.Errorf("cli's shape %+v; want 320x240", sh)
+	}
+	waitFor(t, 10*time.Second, "the terminal on cli", func() bool {
+		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
+		cmd.Env = append(os.Environ(), "DISPLAY="+x.Display())
+		b, _ := cmd.Output()
+		return len(strings.TrimSpace(string(b))) > 0
+	})
+
+	if err := s.Enter("cli", 10, 10, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Move(100, 50); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "cli's pointer at 100,50", func() bool { px, py := pointer(t, x.Display()); return px == 100 && py == 50 })
+
+	// Type "hi" and Return: key IDs are Unicode, Return is 0xEF0D; buttons are
+	// the server's physical keys (any, as long as press and release agree).
+	for i, id := range []int{'h', 'i', 0xef0d} {
+		if err := s.Key(id, 0, 40+i, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Key(id, 0, 40+i, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []byte
+	waitFor(t, 10*time.Second, "the terminal on cli to write hi", func() bool {
+		got, _ = os.ReadFile(typed)
+		return len(got) > 0 && got[len(got)-1] == '\n'
+	})
+	if string(got) != "hi\n" {
+		t.Errorf("cli's terminal got %q; want %q", got, "hi\n")
+	}
+	s.Leave()
+	if s.Active() != "" {
+		t.Errorf("after Leave, %q is active", s.Active())
+	}
+}
+
+// TestBadPeers: an unknown name gets EUNK, garbage gets EBAD, and the server
+// goes on serving.
+func TestBadPeers(t *testing.T) {
+	s, addr := startServer(t)
+	dial := func(name string) (net.Conn, error) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := synergy.ReadFrame(c, nil); err != nil {
+			return nil, fmt.Errorf("greeting: %w", err)
+		}
+		_, err = c.Write(synergy.AppendFrame(nil, synergy.Hello{Protocol: "Barrier", Major: 1, Minor: 6, Name: name}.AppendMarshal(nil, true)))
+		return c, err
+	}
+	expect := func(c net.Conn, code string) {
+		t.Helper()
+		b, err := synergy.ReadFrame(c, nil)
+		if err != nil || len(b) < 4 || string(b[:4]) != code {
+			t.Fatalf("got %q, %v; want %s", b, err, code)
+		}
+	}
+	c, err := dial("stranger")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(c, "EUNK")
+	c.Close()
+
+	c, err = dial("cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(c, "QINF")
+	c.Write(synergy.AppendFrame(nil, []byte("DINF\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x00\x00\x00\x00")))
+	for _, code := range []string{"CIAK", "CROP", "DSOP"} {
+		expect(c, code)
+	}
+	waitFor(t, 5*time.Second, "cli connected", func() bool { _, ok := s.Screens()["cli"]; return ok })
+	second, err := dial("cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(second, "QINF")
+	second.Write(synergy.AppendFrame(nil, []byte("DINF\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x00\x00\x00\x00")))
+	expect(second, "EBSY") // the name is taken
+	second.Close()
+
+	c.Write(synergy.AppendFrame(nil, []byte("ZZZZ")))
+	expect(c, "EBAD")
+	waitFor(t, 5*time.Second, "the broken screen dropped", func() bool { _, ok := s.Screens()["cli"]; return !ok })
+	c.Close()
+	if c, err := dial("cli"); err != nil {
+		t.Fatalf("the server stopped serving: %v", err)
+	} else {
+		expect(c, "QINF")
+		c.Close()
+	}
+}
+
+func pointer(t *testing.T, display string) (int, int) {
+	conn, _, err := x11.Dial(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	p, err := xproto.QueryPointer(conn, xproto.Setup(conn).DefaultScreen(conn).Root).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(p.RootX), int(p.RootY)
+}
+
+func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(within); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+	}
+}
