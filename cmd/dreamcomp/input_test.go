@@ -79,14 +79,7 @@ func (r *inputRig) laptopDo(t *testing.T, args ...string) {
 // serverPointer reads the desktop's pointer with QueryPointer.
 func (r *inputRig) serverPointer(t *testing.T) (x, y int, mask uint16) {
 	t.Helper()
-	conn := xconn(t, r.server)
-	defer conn.Close()
-	root := xproto.Setup(conn).DefaultScreen(conn).Root
-	p, err := xproto.QueryPointer(conn, root).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(p.RootX), int(p.RootY), p.Mask
+	return xvfbtest.Pointer(t, r.server)
 }
 
 // serverKeysDown lists the keycodes held on the desktop (QueryKeymap).

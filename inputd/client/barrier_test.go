@@ -12,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jezek/xgb/xproto"
-
 	"dream/internal/barriertest"
-	"dream/internal/x11"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
@@ -98,7 +95,7 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	xdotool(srvX.Display(), "mousemove_relative", "--", "60", "40")
 	var x, y int
 	waitFor(t, 5*time.Second, "the pointer on cli to move in from its left edge", func() bool {
-		x, y = pointer(t, cliX.Display())
+		x, y, _ = xvfbtest.Pointer(t, cliX.Display())
 		return x > 20 && x < 200 && y > 60
 	})
 
@@ -120,19 +117,6 @@ func xdotool(display string, args ...string) ([]byte, error) {
 	cmd := exec.Command("xdotool", args...)
 	cmd.Env = append(os.Environ(), "DISPLAY="+display)
 	return cmd.CombinedOutput()
-}
-
-func pointer(t *testing.T, display string) (int, int) {
-	conn, _, err := x11.Dial(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p, err := xproto.QueryPointer(conn, xproto.Setup(conn).DefaultScreen(conn).Root).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(p.RootX), int(p.RootY)
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {

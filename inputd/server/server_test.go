@@ -12,10 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jezek/xgb/xproto"
-
 	"dream/inputd/config"
-	"dream/internal/x11"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 	"dream/proto/synergy"
@@ -101,7 +98,7 @@ func TestDrivesBarrierClient(t *testing.T) {
 	if err := s.Move(100, 50); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "cli's pointer at 100,50", func() bool { px, py := pointer(t, x.Display()); return px == 100 && py == 50 })
+	waitFor(t, 5*time.Second, "cli's pointer at 100,50", func() bool { px, py, _ := xvfbtest.Pointer(t, x.Display()); return px == 100 && py == 50 })
 
 	// Type "hi" and Return: key IDs are Unicode, Return is 0xEF0D; buttons are
 	// the server's physical keys (any, as long as press and release agree).
@@ -186,19 +183,6 @@ func TestBadPeers(t *testing.T) {
 		expect(c, "QINF")
 		c.Close()
 	}
-}
-
-func pointer(t *testing.T, display string) (int, int) {
-	conn, _, err := x11.Dial(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	p, err := xproto.QueryPointer(conn, xproto.Setup(conn).DefaultScreen(conn).Root).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return int(p.RootX), int(p.RootY)
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {

@@ -64,3 +64,19 @@ func Screenshot(t testing.TB, display string) *image.RGBA {
 	}
 	return img
 }
+
+// Pointer reads where display's pointer is (QueryPointer on the root), and the
+// buttons and modifiers held (the mask).
+func Pointer(t testing.TB, display string) (x, y int, mask uint16) {
+	t.Helper()
+	conn, _, err := x11.Dial(display)
+	if err != nil {
+		t.Fatalf("pointer: %v", err)
+	}
+	defer conn.Close()
+	p, err := xproto.QueryPointer(conn, xproto.Setup(conn).DefaultScreen(conn).Root).Reply()
+	if err != nil {
+		t.Fatalf("pointer of %s: %v", display, err)
+	}
+	return int(p.RootX), int(p.RootY), p.Mask
+}
