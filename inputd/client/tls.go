@@ -56,7 +56,8 @@ func (p Profile) Certificate() (tls.Certificate, error) {
 	tmpl := &x509.Certificate{
 		SerialNumber: serial, Subject: pkix.Name{CommonName: "dreaminput"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(10, 0, 0),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
@@ -81,8 +82,15 @@ func (p Profile) Certificate() (tls.Certificate, error) {
 }
 
 // Trusted reads the fingerprints of the servers this screen trusts.
-func (p Profile) Trusted() (map[string]bool, error) {
-	f, err := os.Open(filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt"))
+func (p Profile) Trusted() (map[string]bool, error) { return p.fingerprints("TrustedServers.txt") }
+
+// TrustedClients reads the fingerprints of the screens a server trusts.
+func (p Profile) TrustedClients() (map[string]bool, error) {
+	return p.fingerprints("TrustedClients.txt")
+}
+
+func (p Profile) fingerprints(file string) (map[string]bool, error) {
+	f, err := os.Open(filepath.Join(p.Dir, "SSL", "Fingerprints", file))
 	if errors.Is(err, os.ErrNotExist) {
 		return map[string]bool{}, nil
 	}
@@ -124,6 +132,34 @@ func (p Profile) TLSConfig() (*tls.Config, error) {
 			if !trusted[fp] {
 				return fmt.Errorf("%w: %s (if it is your server, add that line to %s)", ErrUntrusted, fp,
 					filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt"))
+			}
+			return nil
+		},
+	}, nil
+}
+
+// ServerTLSConfig is the server side of Barrier's TLS: this machine's
+// certificate, and each screen's checked against TrustedClients.txt.
+func (p Profile) ServerTLSConfig() (*tls.Config, error) {
+	cert, err := p.Certificate()
+	if err != nil {
+		return nil, fmt.Errorf("this server's certificate in %s: %w", p.Dir, err)
+	}
+	trusted, err := p.TrustedClients()
+	if err != nil {
+		return nil, fmt.Errorf("trusted screens in %s: %w", p.Dir, err)
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		ClientAuth:   tls.RequireAnyClientCert, // self-signed: checked by fingerprint
+		MinVersion:   tls.VersionTLS12,
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("the screen sent no certificate")
+			}
+			if fp := Fingerprint(raw[0]); !trusted[fp] {
+				return fmt.Errorf("the screen's certificate is not trusted: %s (if it is yours, add that line to %s)", fp,
+					filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedClients.txt"))
 			}
 			return nil
 		},

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"dream/inputd/client"
 	"dream/inputd/config"
+	"dream/internal/barriertest"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 	"dream/proto/synergy"
@@ -30,13 +33,13 @@ section: links
 end
 `
 
-func startServer(t *testing.T) (*Server, string) {
+func startServer(t *testing.T, tlsConf *tls.Config) (*Server, string) {
 	t.Helper()
 	c, err := config.Parse(strings.NewReader(conf))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Screens: c})
+	s := New(Config{Screens: c, TLS: tlsConf})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -56,9 +59,33 @@ func startServer(t *testing.T) (*Server, string) {
 // TestDrivesBarrierClient: a real barrierc joins as "cli"; entering it, moving
 // and typing reach its display.
 func TestDrivesBarrierClient(t *testing.T) {
-	s, addr := startServer(t)
-	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	t.Run("plain", func(t *testing.T) { testDrivesBarrierClient(t, false) })
+	t.Run("TLS", func(t *testing.T) { testDrivesBarrierClient(t, true) })
+}
+
+func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 	dir := t.TempDir()
+	var tlsConf *tls.Config
+	crypto := "--disable-crypto"
+	if withTLS {
+		// Each side pins the other's certificate, as Barrier's users do.
+		crypto = "--enable-crypto"
+		profile := client.Profile{Dir: t.TempDir()}
+		cert, err := profile.Certificate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		barrierc := barriertest.Profile(t, dir, client.Fingerprint(cert.Certificate[0]))
+		trusted := filepath.Join(profile.Dir, "SSL", "Fingerprints", "TrustedClients.txt")
+		if err := os.WriteFile(trusted, []byte(barrierc+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if tlsConf, err = profile.ServerTLSConfig(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, addr := startServer(t, tlsConf)
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	typed := filepath.Join(dir, "typed.txt")
 	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
 	term.Env = append(os.Environ(), "DISPLAY="+x.Display(), "LC_ALL=C.UTF-8")
@@ -67,7 +94,7 @@ func TestDrivesBarrierClient(t *testing.T) {
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 
-	bc := exec.Command("barrierc", "-f", "--no-tray", "--disable-crypto", "-n", "cli", "--display", x.Display(),
+	bc := exec.Command("barrierc", "-f", "--no-tray", crypto, "-n", "cli", "--display", x.Display(),
 		"--profile-dir", dir, "--debug", "DEBUG", addr)
 	bc.Env = append(os.Environ(), "HOME="+dir)
 	out, _ := bc.StdoutPipe()
@@ -127,7 +154,7 @@ func TestDrivesBarrierClient(t *testing.T) {
 // TestBadPeers: an unknown name gets EUNK, garbage gets EBAD, and the server
 // goes on serving.
 func TestBadPeers(t *testing.T) {
-	s, addr := startServer(t)
+	s, addr := startServer(t, nil)
 	dial := func(name string) (net.Conn, error) {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {

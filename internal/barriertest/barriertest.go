@@ -121,9 +121,12 @@ func (l *lines) String() string {
 	return strings.Join(l.all, "\n")
 }
 
-// makeCert writes a self-signed certificate and key where barriers looks for
-// them (SSL/Barrier.pem), and the trusted clients' fingerprints; it returns the
-// certificate's fingerprint.
+// Profile makes a Barrier profile directory for barriers or barrierc: a
+// certificate and key where Barrier looks for them (SSL/Barrier.pem) and the
+// trusted peers' fingerprints (TrustedClients.txt and TrustedServers.txt alike);
+// it returns the certificate's fingerprint.
+func Profile(t testing.TB, dir string, trusted ...string) string { return makeCert(t, dir, trusted) }
+
 func makeCert(t testing.TB, dir string, trustedClients []string) string {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -145,8 +148,10 @@ func makeCert(t testing.TB, dir string, trustedClients []string) string {
 	if err := os.WriteFile(filepath.Join(dir, "SSL", "Barrier.pem"), pemBytes, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(fps, "TrustedClients.txt"), []byte(strings.Join(trustedClients, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"TrustedClients.txt", "TrustedServers.txt"} {
+		if err := os.WriteFile(filepath.Join(fps, f), []byte(strings.Join(trustedClients, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	sum := sha256.Sum256(der)
 	return "v2:sha256:" + hex.EncodeToString(sum[:])
