@@ -15,6 +15,7 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
+	inputclient "dream/inputd/client"
 	"dream/internal/barriertest"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
@@ -306,7 +307,13 @@ func TestLaptopLayouts(t *testing.T) {
 // screen's right edge lands on the desktop, and typing there reaches its xterm.
 func TestDreamcompJoinsBarrier(t *testing.T) {
 	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
-	bar := barriertest.Start(t, srv.Display(), `section: screens
+	// TLS, as Barrier runs by default: each side pins the other's certificate.
+	profile := inputclient.Profile{Dir: t.TempDir()}
+	cert, err := profile.Certificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bar := barriertest.StartTLS(t, srv.Display(), `section: screens
 	srv:
 	dream:
 end
@@ -316,14 +323,14 @@ section: links
 	dream:
 		left = srv
 end
-`)
+`, inputclient.Fingerprint(cert.Certificate[0]))
 	typed := filepath.Join(t.TempDir(), "typed.txt")
 	t.Setenv("LC_ALL", "C.UTF-8")
 	d := startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
-		"--input-server", bar.Addr, "--input-name", "dream",
+		"--input-server", bar.Addr, "--input-name", "dream", "--input-profile-dir", profile.Dir, "--input-trust", bar.Fingerprint,
 		"--", "xterm", "-u8", "-geometry", "80x14+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
 	desk := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
-	bar.WaitFor(t, 10*time.Second, `client "dream" has connected`)
+	bar.WaitFor(t, 30*time.Second, `client "dream" has connected`)
 	r := &inputRig{server: desk}
 	waitFor(t, 10*time.Second, "the terminal on the desktop", func() bool {
 		out, _ := r.xdotool(desk, "search", "--onlyvisible", "--class", "xterm")

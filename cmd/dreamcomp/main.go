@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -52,6 +53,9 @@ type options struct {
 	viewOnly     bool
 	inputServer  string
 	inputName    string
+	inputPlain   bool
+	inputProfile string
+	inputTrust   string
 	logLevel     string
 	command      []string
 	tileW, tileH int
@@ -89,8 +93,11 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.bitrate, "bitrate", 0, "target bitrate per tile in `kbit/s`; 0 picks one by tile size")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8040", "HTTP `address` for WHEP and /tiles")
 	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
-	fs.StringVar(&o.inputServer, "input-server", "", "join this Barrier, Synergy, Input Leap, Deskflow or dreaminput server (`HOST[:PORT]`, plain TCP: its --disable-crypto) as one screen: the whole spanned desktop")
+	fs.StringVar(&o.inputServer, "input-server", "", "join this Barrier, Synergy, Input Leap, Deskflow or dreaminput server (`HOST[:PORT]`) as one screen: the whole spanned desktop")
 	fs.StringVar(&o.inputName, "input-name", "dreamcomp", "the `name` of this screen in the input server's configuration")
+	fs.BoolVar(&o.inputPlain, "input-disable-crypto", false, "plain TCP to the input server (its --disable-crypto); TLS with pinned fingerprints otherwise")
+	fs.StringVar(&o.inputProfile, "input-profile-dir", inputclient.DefaultProfile(), "this screen's certificate and trusted input servers (`DIR`)")
+	fs.StringVar(&o.inputTrust, "input-trust", "", "trust the input server with this certificate `fingerprint` (v2:sha256:HEX)")
 	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore viewers' keyboard and mouse (always so when listening beyond loopback, until pairing exists)")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
@@ -183,9 +190,16 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	// The spanned desktop as one screen of a Synergy-protocol server.
 	inputErr := make(chan error, 1)
 	if o.inputServer != "" {
+		ilog := log.With("component", "input-client")
+		var tlsConf *tls.Config
+		if !o.inputPlain {
+			if tlsConf, err = (inputclient.Profile{Dir: o.inputProfile}).Setup(o.inputTrust, ilog); err != nil {
+				return fmt.Errorf("--input-server: %w", err)
+			}
+		}
 		go func() {
 			inputErr <- inputclient.Run(ctx, inputclient.Config{Server: o.inputServer, Name: o.inputName,
-				Display: display, Log: log.With("component", "input-client")})
+				Display: display, Log: ilog, TLS: tlsConf})
 		}()
 		defer func() {
 			cancel()

@@ -13,11 +13,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
 
@@ -52,7 +49,7 @@ func main() {
 	name := fs.String("name", hostname(), "this screen's `name`, as the server's configuration lists it")
 	display := fs.String("display", "", "the X display to drive (`:N`; default $DISPLAY)")
 	plain := fs.Bool("disable-crypto", false, "plain TCP, as the server's --disable-crypto")
-	profileDir := fs.String("profile-dir", defaultProfile(), "this screen's certificate and trusted servers (`DIR`)")
+	profileDir := fs.String("profile-dir", client.DefaultProfile(), "this screen's certificate and trusted servers (`DIR`)")
 	trust := fs.String("trust", "", "trust the server with this certificate `fingerprint` (v2:sha256:HEX, as Barrier shows it)")
 	retry := fs.Duration("retry", time.Second, "pause before reconnecting")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
@@ -63,8 +60,7 @@ func main() {
 		}
 		cli.Fatal("dreaminput", err)
 	}
-	switch {
-	case len(pos) != 1:
+	if len(pos) != 1 {
 		cli.Fatal("dreaminput", errors.New("give the server as HOST or HOST:PORT, once"))
 	}
 	log, err := cli.Logger(*logLevel)
@@ -73,7 +69,7 @@ func main() {
 	}
 	var tlsConf *tls.Config
 	if !*plain {
-		if tlsConf, err = setupTLS(client.Profile{Dir: *profileDir}, *trust, log); err != nil {
+		if tlsConf, err = (client.Profile{Dir: *profileDir}).Setup(*trust, log); err != nil {
 			cli.Fatal("dreaminput", err)
 		}
 	}
@@ -83,41 +79,6 @@ func main() {
 		stop()
 		cli.Fatal("dreaminput", err)
 	}
-}
-
-// setupTLS makes or loads this screen's certificate, adds a trusted server
-// fingerprint if given, and says this screen's fingerprint.
-func setupTLS(p client.Profile, trust string, log *slog.Logger) (*tls.Config, error) {
-	cert, err := p.Certificate()
-	if err != nil {
-		return nil, fmt.Errorf("this screen's certificate in %s: %w", p.Dir, err)
-	}
-	if trust != "" {
-		trust = strings.ToLower(strings.TrimSpace(trust))
-		if !strings.HasPrefix(trust, "v2:sha256:") || len(trust) != len("v2:sha256:")+64 {
-			return nil, fmt.Errorf("--trust %q: want v2:sha256: and 64 hex digits, as Barrier shows a fingerprint", trust)
-		}
-		path := filepath.Join(p.Dir, "SSL", "Fingerprints", "TrustedServers.txt")
-		f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if err != nil {
-			return nil, err
-		}
-		fmt.Fprintln(f, trust)
-		if err := f.Close(); err != nil {
-			return nil, err
-		}
-	}
-	log.Info("this screen's certificate: add its fingerprint to the server's TrustedClients.txt",
-		"fingerprint", client.Fingerprint(cert.Certificate[0]), "profile", p.Dir)
-	return p.TLSConfig()
-}
-
-func defaultProfile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		return ".dreaminput"
-	}
-	return filepath.Join(dir, "dream", "input")
 }
 
 func hostname() string {

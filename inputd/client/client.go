@@ -94,8 +94,10 @@ func session(ctx context.Context, cfg Config, in *inject.Injector, log *slog.Log
 		return fmt.Errorf("cannot reach the server: %w", err)
 	}
 	if cfg.TLS != nil {
+		// A handshake that stalls (seen now and then against Barrier's server
+		// on a loaded machine) is given up soon and tried again.
 		tc := tls.Client(conn, cfg.TLS)
-		hctx, cancel := context.WithTimeout(ctx, silentLimit)
+		hctx, cancel := context.WithTimeout(ctx, keepAlive)
 		err := tc.HandshakeContext(hctx)
 		cancel()
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -164,4 +165,57 @@ func (p Profile) ServerTLSConfig() (*tls.Config, error) {
 			return nil
 		},
 	}, nil
+}
+
+// Trust adds a server's fingerprint (v2:sha256:HEX, as Barrier shows it) to
+// TrustedServers.txt.
+func (p Profile) Trust(fingerprint string) error {
+	fp := strings.ToLower(strings.TrimSpace(fingerprint))
+	if !strings.HasPrefix(fp, "v2:sha256:") || len(fp) != len("v2:sha256:")+64 {
+		return fmt.Errorf("fingerprint %q: want v2:sha256: and 64 hex digits, as Barrier shows one", fingerprint)
+	}
+	if _, err := hex.DecodeString(fp[len("v2:sha256:"):]); err != nil {
+		return fmt.Errorf("fingerprint %q: %w", fingerprint, err)
+	}
+	dir := filepath.Join(p.Dir, "SSL", "Fingerprints")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "TrustedServers.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(f, fp); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// DefaultProfile is where a user's profile lives: the user's configuration
+// directory, dream/input.
+func DefaultProfile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ".dreaminput"
+	}
+	return filepath.Join(dir, "dream", "input")
+}
+
+// Setup readies TLS for a screen: it adds trust (a server fingerprint, when
+// given), makes or loads the screen's certificate, logs its fingerprint for the
+// server's TrustedClients.txt, and returns the client configuration.
+func (p Profile) Setup(trust string, log *slog.Logger) (*tls.Config, error) {
+	if trust != "" {
+		if err := p.Trust(trust); err != nil {
+			return nil, err
+		}
+	}
+	cert, err := p.Certificate()
+	if err != nil {
+		return nil, fmt.Errorf("this screen's certificate in %s: %w", p.Dir, err)
+	}
+	log.Info("this screen's certificate: add its fingerprint to the server's TrustedClients.txt",
+		"fingerprint", Fingerprint(cert.Certificate[0]), "profile", p.Dir)
+	return p.TLSConfig()
 }
