@@ -206,26 +206,18 @@ func (s *Source) Err() error {
 // events drains the X connection for as long as it lives: DamageNotify
 // signals Damaged, X errors of unchecked requests are logged.
 func (s *Source) events() {
-	for {
-		ev, xerr := s.conn.WaitForEvent()
-		switch {
-		case ev == nil && xerr == nil: // the connection is gone
-			if s.closing.Load() {
-				s.err = ErrClosed
-			} else {
-				s.err = fmt.Errorf("capture: display %s: %w (did the X server exit?)", s.display, ErrDisplayLost)
-				s.log.Warn("X connection lost")
-			}
-			close(s.done)
-			return
-		case xerr != nil:
-			s.log.Debug("X error", "err", xerr)
-		default:
-			if n, ok := ev.(damage.NotifyEvent); ok {
-				s.notify(s.seq.widen(n.Sequence))
-			}
+	x11.Drain(s.conn, func(ev xgb.Event) {
+		if n, ok := ev.(damage.NotifyEvent); ok {
+			s.notify(s.seq.widen(n.Sequence))
 		}
+	}, func(xerr xgb.Error) { s.log.Debug("X error", "err", xerr) })
+	if s.closing.Load() {
+		s.err = ErrClosed
+	} else {
+		s.err = fmt.Errorf("capture: display %s: %w (did the X server exit?)", s.display, ErrDisplayLost)
+		s.log.Warn("X connection lost")
 	}
+	close(s.done)
 }
 
 // notify signals Damaged for a DamageNotify sent after request seq, unless

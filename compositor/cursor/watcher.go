@@ -145,11 +145,7 @@ func (w *Watcher) fetchShape() error {
 
 func (w *Watcher) events() {
 	defer close(w.done)
-	for {
-		ev, err := w.conn.WaitForEvent()
-		if ev == nil && err == nil {
-			return
-		}
+	x11.Drain(w.conn, func(ev xgb.Event) {
 		if _, ok := ev.(xfixes.CursorNotifyEvent); ok {
 			// Fetched by Update, not here: a reply awaited on the event
 			// goroutine would stall xgb if events piled up meanwhile.
@@ -158,7 +154,7 @@ func (w *Watcher) events() {
 			w.mu.Unlock()
 			w.Poke()
 		}
-	}
+	}, nil)
 }
 
 // Poke signals Changed, so that the owner calls Update now (after moving the

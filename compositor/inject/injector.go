@@ -218,26 +218,18 @@ func (in *Injector) restore() error {
 // unchecked requests are logged, MappingNotify from other clients marks the
 // keymap stale.
 func (in *Injector) events() {
-	for {
-		ev, xerr := in.conn.WaitForEvent()
-		switch {
-		case ev == nil && xerr == nil: // the connection is gone
-			if in.closing.Load() {
-				in.err = ErrClosed
-			} else {
-				in.err = fmt.Errorf("inject: display %s: %w (did the X server exit?)", in.display, ErrDisplayLost)
-				in.log.Warn("X connection lost")
-			}
-			close(in.done)
-			return
-		case xerr != nil:
-			in.log.Debug("X error", "err", xerr)
-		default:
-			if n, ok := ev.(xproto.MappingNotifyEvent); ok && !in.ownMapping(n) {
-				in.stale.Store(true)
-			}
+	x11.Drain(in.conn, func(ev xgb.Event) {
+		if n, ok := ev.(xproto.MappingNotifyEvent); ok && !in.ownMapping(n) {
+			in.stale.Store(true)
 		}
+	}, func(xerr xgb.Error) { in.log.Debug("X error", "err", xerr) })
+	if in.closing.Load() {
+		in.err = ErrClosed
+	} else {
+		in.err = fmt.Errorf("inject: display %s: %w (did the X server exit?)", in.display, ErrDisplayLost)
+		in.log.Warn("X connection lost")
 	}
+	close(in.done)
 }
 
 // ownMapping says whether n reports one of this Injector's own rebinds.

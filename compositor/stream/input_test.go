@@ -4,7 +4,6 @@ import (
 	"context"
 	"image"
 	"log/slog"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -30,15 +29,9 @@ func TestInputReachesDesktop(t *testing.T) {
 	tile := mustTile(t, 2, "vp8") // x 100..200
 	first := mustTile(t, 1, "vp8")
 	rec := &injecttest.Recorder{}
-	s, err := New(Config{LoopbackOnly: true, NewInput: func() Input { return rec }}, []*Tile{first, tile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	_, url := serve(t, Config{LoopbackOnly: true, NewInput: func() Input { return rec }}, first, tile)
 	ctx := context.Background()
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 2})
+	sess, err := client.Dial(ctx, client.Config{URL: url, Tile: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,13 +19,7 @@ import (
 // checks each gets a clear answer while a connected viewer keeps receiving frames.
 func TestBadRequests(t *testing.T) {
 	tiles := []*Tile{mustTile(t, 1, "vp8"), mustTile(t, 2, "vp8")}
-	s, err := New(Config{LoopbackOnly: true}, tiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	s, url := serve(t, Config{LoopbackOnly: true}, tiles...)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -43,7 +37,7 @@ func TestBadRequests(t *testing.T) {
 			}
 		}
 	}()
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	sess, err := client.Dial(ctx, client.Config{URL: url, Tile: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +74,7 @@ func TestBadRequests(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest(tt.method, srv.URL+tt.path, strings.NewReader(tt.body))
+			req, _ := http.NewRequest(tt.method, url+tt.path, strings.NewReader(tt.body))
 			if tt.name == "rebound name" {
 				req.Host = "evil.example:8040" // a page whose name now resolves to 127.0.0.1
 			}
@@ -110,7 +104,7 @@ func TestBadRequests(t *testing.T) {
 	}
 
 	// GET /tiles lists both tiles, tile 1 with its viewer.
-	resp, err := http.Get(srv.URL + "/tiles")
+	resp, err := http.Get(url + "/tiles")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,21 +127,14 @@ func TestBadRequests(t *testing.T) {
 }
 
 func TestMaxViewers(t *testing.T) {
-	tiles := []*Tile{mustTile(t, 1, "h264")}
-	s, err := New(Config{LoopbackOnly: true, MaxViewers: 1}, tiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	_, url := serve(t, Config{LoopbackOnly: true, MaxViewers: 1}, mustTile(t, 1, "h264"))
 	ctx := context.Background()
-	first, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	first, err := client.Dial(ctx, client.Config{URL: url, Tile: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first.Close()
-	second, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	second, err := client.Dial(ctx, client.Config{URL: url, Tile: 1})
 	if err == nil {
 		second.Close()
 		t.Fatal("a second viewer got in past MaxViewers 1")
@@ -155,6 +142,22 @@ func TestMaxViewers(t *testing.T) {
 	if !strings.Contains(err.Error(), "503") || !strings.Contains(err.Error(), "already has 1 viewers") {
 		t.Errorf("second viewer error = %v; want 503 saying the tile is full", err)
 	}
+}
+
+// serve runs a Server for tiles over HTTP on loopback for the test and returns
+// the server and its URL.
+func serve(t *testing.T, cfg Config, tiles ...*Tile) (*Server, string) {
+	t.Helper()
+	s, err := New(cfg, tiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(s)
+	t.Cleanup(func() {
+		srv.Close()
+		s.Close()
+	})
+	return s, srv.URL
 }
 
 func mustTile(t *testing.T, n int, codec string) *Tile {
@@ -170,16 +173,10 @@ func mustTile(t *testing.T, n int, codec string) *Tile {
 // to WriteFrame, however irregular.
 func TestFrameTimestamps(t *testing.T) {
 	tile := mustTile(t, 1, "vp8")
-	s, err := New(Config{LoopbackOnly: true}, []*Tile{tile})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	srv := httptest.NewServer(s)
-	defer srv.Close()
+	_, url := serve(t, Config{LoopbackOnly: true}, tile)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	sess, err := client.Dial(ctx, client.Config{URL: url, Tile: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

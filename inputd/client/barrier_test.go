@@ -17,18 +17,6 @@ import (
 	"dream/internal/xvfb/xvfbtest"
 )
 
-const barrierConf = `section: screens
-	srv:
-	cli:
-end
-section: links
-	srv:
-		right = cli
-	cli:
-		left = srv
-end
-`
-
 // TestDrivenByBarrier: Debian's barriers, on a display of its own, drives this
 // client's display: the pointer crosses srv's right edge onto cli, and typing on
 // srv reaches an X client on cli.
@@ -58,7 +46,7 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bar = barriertest.StartTLS(t, srvX.Display(), barrierConf, Fingerprint(cert.Certificate[0]))
+		bar = barriertest.StartTLS(t, srvX.Display(), barriertest.TwoScreens, Fingerprint(cert.Certificate[0]))
 		trusted := filepath.Join(profile.Dir, "SSL", "Fingerprints", "TrustedServers.txt")
 		if err := os.WriteFile(trusted, []byte(bar.Fingerprint+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -67,7 +55,7 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 			t.Fatal(err)
 		}
 	} else {
-		bar = barriertest.Start(t, srvX.Display(), barrierConf)
+		bar = barriertest.Start(t, srvX.Display(), barriertest.TwoScreens)
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -138,7 +126,7 @@ func TestUntrustedServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bar := barriertest.StartTLS(t, srvX.Display(), barrierConf, Fingerprint(cert.Certificate[0]))
+	bar := barriertest.StartTLS(t, srvX.Display(), barriertest.TwoScreens, Fingerprint(cert.Certificate[0]))
 	conf, err := profile.TLSConfig() // trusts no server yet
 	if err != nil {
 		t.Fatal(err)

@@ -21,21 +21,9 @@ import (
 	"dream/proto/synergy"
 )
 
-const conf = `section: screens
-	srv:
-	cli:
-end
-section: links
-	srv:
-		right = cli
-	cli:
-		left = srv
-end
-`
-
 func startServer(t *testing.T, tlsConf *tls.Config) (*Server, string) {
 	t.Helper()
-	c, err := config.Parse(strings.NewReader(conf))
+	c, err := config.Parse(strings.NewReader(barriertest.TwoScreens))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,20 @@ import (
 	"time"
 )
 
+// TwoScreens is a Barrier configuration of two screens side by side: "srv"
+// (barriers' own) with "cli" beyond its right edge.
+const TwoScreens = `section: screens
+	srv:
+	cli:
+end
+section: links
+	srv:
+		right = cli
+	cli:
+		left = srv
+end
+`
+
 // Server is a running barriers.
 type Server struct {
 	Addr        string // 127.0.0.1:PORT

@@ -214,16 +214,10 @@ func (p *Pattern) Close() error {
 // events, so only errors of unchecked requests arrive here.
 func (p *Pattern) drain() {
 	defer close(p.drained)
-	for {
-		ev, xerr := p.conn.WaitForEvent()
-		if ev == nil && xerr == nil {
-			return
-		}
-		if xerr != nil {
-			err := error(xerr)
-			p.asyncErr.CompareAndSwap(nil, &err)
-		}
-	}
+	x11.Drain(p.conn, nil, func(xerr xgb.Error) {
+		err := error(xerr)
+		p.asyncErr.CompareAndSwap(nil, &err)
+	})
 }
 
 func xrect(r image.Rectangle) xproto.Rectangle {

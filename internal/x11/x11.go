@@ -36,3 +36,23 @@ func Dial(display string) (*xgb.Conn, string, error) {
 	}
 	return conn, display, nil
 }
+
+// Drain reads conn's events until the connection ends, handing each event to
+// onEvent and each X error (of an unchecked request) to onError; either may be
+// nil. Run it on a goroutine of its own from the moment the connection opens:
+// xgb stops delivering replies while its event queue is full.
+func Drain(conn *xgb.Conn, onEvent func(xgb.Event), onError func(xgb.Error)) {
+	for {
+		ev, xerr := conn.WaitForEvent()
+		switch {
+		case ev == nil && xerr == nil: // the connection is gone
+			return
+		case xerr != nil:
+			if onError != nil {
+				onError(xerr)
+			}
+		case onEvent != nil:
+			onEvent(ev)
+		}
+	}
+}

@@ -46,17 +46,13 @@ func OpenKeymap(display string) (*XKeymap, error) {
 // connection closes.
 func (k *XKeymap) events() {
 	defer close(k.done)
-	for {
-		ev, err := k.conn.WaitForEvent()
-		if ev == nil && err == nil {
-			return
-		}
+	x11.Drain(k.conn, func(ev xgb.Event) {
 		if _, ok := ev.(xproto.MappingNotifyEvent); ok {
 			k.mu.Lock()
 			k.stale = true
 			k.mu.Unlock()
 		}
-	}
+	}, nil)
 }
 
 // load reads the whole mapping; k.mu is held or k is not shared yet.
