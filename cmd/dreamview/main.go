@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"dream/internal/cli"
+	"dream/internal/keysym"
 	"dream/internal/yuv"
 	"dream/proto"
 	"dream/viewer/client"
@@ -155,7 +156,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	var out player.Sink = headless
 	if !o.headless {
 		if !o.viewOnly {
-			km, err := input.OpenKeymap("")
+			km, err := keysym.OpenX("")
 			if err != nil {
 				return fmt.Errorf("cannot read this machine's keyboard map: %w (use --view-only to watch without sending input)", err)
 			}

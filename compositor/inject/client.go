@@ -8,6 +8,8 @@ import (
 
 	"github.com/jezek/xgb/xproto"
 	"github.com/jezek/xgb/xtest"
+
+	"dream/internal/keysym"
 )
 
 const (
@@ -278,7 +280,7 @@ func (c *Client) Text(s string) error {
 	syms := make([]uint32, 0, len(s))
 	prev := rune(0)
 	for i, r := range s {
-		ks, ok := runeKeysym(r)
+		ks, ok := keysym.FromRune(r)
 		if !ok {
 			return fmt.Errorf("inject: text: control character %U at byte %d: %w", r, i, ErrBadInput)
 		}

@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xproto"
 	"regexp"
 	"runtime"
 	"slices"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
 
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"dream/internal/keysym"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
@@ -155,7 +157,7 @@ func TestTyping(t *testing.T) {
 		// 1; the server must type "1", not "!". "A" with no Shift held is
 		// still "A", and Shift stays held for what follows.
 		sendKeys(t, c, []keyEvent{{xkShift, true}, {'1', true}, {'1', false}}, tap('A'), tap('a'), tap('2'),
-			[]keyEvent{{xkShift, false}}, tap(xkReturn))
+			[]keyEvent{{xkShift, false}}, tap(keysym.Return))
 		expect(t, "1Aa2")
 	})
 
@@ -188,8 +190,8 @@ func TestTyping(t *testing.T) {
 		waitStale(t, in)
 		sendKeys(t, c, tap(0x20ac), tap(0xa2), tap('e'),
 			// The viewer holds AltGr and sends e: level 3 must be let go.
-			[]keyEvent{{xkLevel3Shift, true}, {'e', true}, {'e', false}, {0x20ac, true}, {0x20ac, false}, {xkLevel3Shift, false}},
-			tap(xkReturn))
+			[]keyEvent{{keysym.Level3Shift, true}, {'e', true}, {'e', false}, {0x20ac, true}, {0x20ac, false}, {keysym.Level3Shift, false}},
+			tap(keysym.Return))
 		expect(t, "€¢ee€")
 		for _, s := range in.spares {
 			if s.ks == 0xa2 {
@@ -207,7 +209,7 @@ func TestTyping(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 			sendKeys(t, c, []keyEvent{{'1', true}})
 		}
-		sendKeys(t, c, []keyEvent{{'1', false}, {xkShift, false}}, tap(xkReturn))
+		sendKeys(t, c, []keyEvent{{'1', false}, {xkShift, false}}, tap(keysym.Return))
 		lines++
 		got := waitLines(t, file, lines)[lines-1]
 		t.Logf("held 1 s: %q", got)
@@ -371,7 +373,7 @@ func TestReleaseAll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	must(a.Key(xkShiftL, true))
+	must(a.Key(keysym.ShiftL, true))
 	must(a.Key('1', true))  // Shift let go while 1 is down
 	must(a.Key(0xe9, true)) // eacute: a spare keycode
 	must(a.Key('x', true))

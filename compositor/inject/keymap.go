@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/jezek/xgb/xproto"
+
+	"dream/internal/keysym"
 )
 
 const (
@@ -80,15 +82,15 @@ func (in *Injector) loadKeymap() (*keymap, error) {
 	for mod, row := range rows {
 		for _, kc := range row {
 			switch m.sym(kc, posBase) {
-			case xkShiftL:
+			case keysym.ShiftL:
 				if mod == 0 && m.shiftKey == 0 {
 					m.shiftKey = kc
 				}
-			case xkLevel3Shift:
+			case keysym.Level3Shift:
 				if mod > 2 && m.l3Key == 0 {
 					m.l3Key, m.l3Mask, m.l3Row = kc, 1<<mod, row
 				}
-			case xkNumLock:
+			case keysym.NumLock:
 				m.numMask = 1 << mod
 			}
 		}
@@ -161,9 +163,9 @@ func (m *keymap) produces(kc xproto.Keycode, st state) uint32 {
 	}
 	shift := st.shift
 	switch {
-	case st.num && isKeypad(b):
+	case st.num && keysym.IsKeypad(b):
 		shift = !shift
-	case st.lock && isCasePair(a, b):
+	case st.lock && keysym.IsCasePair(a, b):
 		shift = !shift
 	}
 	if shift {
@@ -177,8 +179,8 @@ func same(a, b uint32) bool {
 	if a == b {
 		return true
 	}
-	ra, ok1 := keysymRune(a)
-	rb, ok2 := keysymRune(b)
+	ra, ok1 := keysym.Rune(a)
+	rb, ok2 := keysym.Rune(b)
 	return ok1 && ok2 && ra == rb
 }
 
@@ -284,3 +286,5 @@ func (in *Injector) bind(kc xproto.Keycode, ks uint32) error {
 	in.km.set(kc, ks)
 	return nil
 }
+
+const noSymbol = 0 // X's NoSymbol

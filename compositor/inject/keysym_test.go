@@ -1,33 +1,21 @@
 package inject
 
-import "testing"
+import (
+	"testing"
 
-func TestRuneKeysym(t *testing.T) {
-	for _, tc := range []struct {
-		r  rune
-		ks uint32
-		ok bool
-	}{
-		{'a', 'a', true}, {'é', 0xe9, true}, {'€', 0x10020ac, true}, {'ж', 0x1000436, true},
-		{'\n', xkReturn, true}, {'\r', xkReturn, true}, {'\t', xkTab, true},
-		{0x01, 0, false}, {0x7f, 0, false}, {0x85, 0, false},
-	} {
-		if ks, ok := runeKeysym(tc.r); ks != tc.ks || ok != tc.ok {
-			t.Errorf("runeKeysym(%U) = %#x, %v; want %#x, %v", tc.r, ks, ok, tc.ks, tc.ok)
-		}
-	}
-}
+	"dream/internal/keysym"
+)
 
 func TestSame(t *testing.T) {
 	for _, tc := range []struct {
 		a, b uint32
 		want bool
 	}{
-		{0x20ac, 0x10020ac, true},    // EuroSign, U+20AC
-		{0x6d6, 0x1000436, true},     // Cyrillic_zhe, U+0436
-		{0xe9, 0x10000e9, true},      // eacute, U+00E9
-		{0xe9, 0xc9, false},          // eacute, Eacute
-		{xkReturn, 0x100000d, false}, // Return is a function key, not U+000D
+		{0x20ac, 0x10020ac, true},         // EuroSign, U+20AC
+		{0x6d6, 0x1000436, true},          // Cyrillic_zhe, U+0436
+		{0xe9, 0x10000e9, true},           // eacute, U+00E9
+		{0xe9, 0xc9, false},               // eacute, Eacute
+		{keysym.Return, 0x100000d, false}, // Return is a function key, not U+000D
 	} {
 		if got := same(tc.a, tc.b); got != tc.want {
 			t.Errorf("same(%#x, %#x) = %v; want %v", tc.a, tc.b, got, tc.want)

@@ -215,14 +215,14 @@ func (s *screen) handle(m synergy.Message) error {
 		// Synergy's positive y scrolls up (away from the user), positive x right.
 		err = s.c.Wheel(m.Int(0), -m.Int(1))
 	case "DKDN":
-		if sym := Keysym(uint16(m.Int(0))); sym != 0 {
+		if sym := synergy.Keysym(uint16(m.Int(0))); sym != 0 {
 			s.keys[m.Int(2)] = sym
 			err = s.c.Key(sym, true)
 		}
 	case "DKUP":
 		sym, ok := s.keys[m.Int(2)]
 		if !ok {
-			sym = Keysym(uint16(m.Int(0)))
+			sym = synergy.Keysym(uint16(m.Int(0)))
 		}
 		delete(s.keys, m.Int(2))
 		if sym != 0 {

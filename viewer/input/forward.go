@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"math"
 
+	"dream/internal/keysym"
 	"dream/proto"
 )
 
@@ -19,6 +20,8 @@ type Sender interface {
 type Keymap interface {
 	Keysym(keycode int, shift, level3, caps bool) uint32
 }
+
+var _ Keymap = (*keysym.XMap)(nil)
 
 // Forwarder turns window events into proto messages. It is called from the
 // window's thread only.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"dream/internal/keysym"
 	"dream/proto"
 )
 
@@ -30,7 +31,7 @@ func (s *sent) Place(x, y int) error {
 type usKeys map[int][]uint32
 
 func (k usKeys) Keysym(keycode int, shift, level3, caps bool) uint32 {
-	return pick(k[keycode], shift, level3, caps)
+	return keysym.Pick(k[keycode], shift, level3, caps)
 }
 
 var us = usKeys{50: {xkShiftL}, 38: {'a', 'A'}, 10: {'1', '!'}, 108: {xkISOLevel3Shift}, 26: {'e', 'E', 'e', 'E', 0x20ac}, 66: {xkCapsLock}}

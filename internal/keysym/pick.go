@@ -1,11 +1,11 @@
-package input
+package keysym
 
 import "unicode"
 
-// pick chooses the keysym a key produces from its row of the core keyboard
+// Pick chooses the keysym a key produces from its row of the core keyboard
 // mapping, as X clients do. An XKB server lays the row out as group 1 levels 1
 // and 2, group 2 levels 1 and 2, then group 1 levels 3 and 4 (AltGr).
-func pick(row []uint32, shift, level3, caps bool) uint32 {
+func Pick(row []uint32, shift, level3, caps bool) uint32 {
 	get := func(i int) uint32 {
 		if i < len(row) {
 			return row[i]

@@ -1,4 +1,4 @@
-package input
+package keysym
 
 import (
 	"fmt"
@@ -10,9 +10,9 @@ import (
 	"dream/internal/x11"
 )
 
-// XKeymap reads the viewer's keyboard mapping from its X server and follows
+// XMap reads an X server's keyboard mapping and follows
 // changes to it (setxkbmap, xmodmap, tools that bind spare keycodes).
-type XKeymap struct {
+type XMap struct {
 	conn   *xgb.Conn
 	min    int
 	max    int
@@ -24,16 +24,14 @@ type XKeymap struct {
 	closed bool
 }
 
-var _ Keymap = (*XKeymap)(nil)
-
-// OpenKeymap connects to display ("" means $DISPLAY) and reads its keymap.
-func OpenKeymap(display string) (*XKeymap, error) {
+// OpenX connects to display ("" means $DISPLAY) and reads its keymap.
+func OpenX(display string) (*XMap, error) {
 	conn, _, err := x11.Dial(display)
 	if err != nil {
 		return nil, fmt.Errorf("keyboard map: %w", err)
 	}
 	setup := xproto.Setup(conn)
-	k := &XKeymap{conn: conn, min: int(setup.MinKeycode), max: int(setup.MaxKeycode), done: make(chan struct{})}
+	k := &XMap{conn: conn, min: int(setup.MinKeycode), max: int(setup.MaxKeycode), done: make(chan struct{})}
 	go k.events() // from the start: xgb stalls when its event queue fills
 	if err := k.load(); err != nil {
 		k.Close()
@@ -44,7 +42,7 @@ func OpenKeymap(display string) (*XKeymap, error) {
 
 // events notes MappingNotify (sent to every client without asking) until the
 // connection closes.
-func (k *XKeymap) events() {
+func (k *XMap) events() {
 	defer close(k.done)
 	x11.Drain(k.conn, func(ev xgb.Event) {
 		if _, ok := ev.(xproto.MappingNotifyEvent); ok {
@@ -56,7 +54,7 @@ func (k *XKeymap) events() {
 }
 
 // load reads the whole mapping; k.mu is held or k is not shared yet.
-func (k *XKeymap) load() error {
+func (k *XMap) load() error {
 	r, err := xproto.GetKeyboardMapping(k.conn, xproto.Keycode(k.min), byte(k.max-k.min+1)).Reply()
 	if err != nil {
 		return fmt.Errorf("read the keyboard map: %w", err)
@@ -71,7 +69,7 @@ func (k *XKeymap) load() error {
 }
 
 // Keysym returns the keysym keycode produces with the modifiers given, or 0.
-func (k *XKeymap) Keysym(keycode int, shift, level3, caps bool) uint32 {
+func (k *XMap) Keysym(keycode int, shift, level3, caps bool) uint32 {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.closed || keycode < k.min || keycode > k.max {
@@ -86,10 +84,10 @@ func (k *XKeymap) Keysym(keycode int, shift, level3, caps bool) uint32 {
 		}
 		row = k.row(keycode)
 	}
-	return pick(row, shift, level3, caps)
+	return Pick(row, shift, level3, caps)
 }
 
-func (k *XKeymap) row(keycode int) []uint32 {
+func (k *XMap) row(keycode int) []uint32 {
 	i := (keycode - k.min) * k.per
 	if i+k.per > len(k.syms) {
 		return nil
@@ -107,7 +105,7 @@ func allZero(row []uint32) bool {
 }
 
 // Close closes the connection.
-func (k *XKeymap) Close() error {
+func (k *XMap) Close() error {
 	k.mu.Lock()
 	k.closed = true
 	k.mu.Unlock()

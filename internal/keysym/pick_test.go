@@ -1,4 +1,4 @@
-package input
+package keysym
 
 import "testing"
 
@@ -43,8 +43,8 @@ func TestPick(t *testing.T) {
 		{"empty row", nil, false, false, false, 0},
 	}
 	for _, tt := range tests {
-		if got := pick(tt.row, tt.shift, tt.level3, tt.caps); got != tt.want {
-			t.Errorf("%s: pick(%#x, shift %v, level3 %v, caps %v) = %#x; want %#x", tt.name, tt.row, tt.shift, tt.level3, tt.caps, got, tt.want)
+		if got := Pick(tt.row, tt.shift, tt.level3, tt.caps); got != tt.want {
+			t.Errorf("%s: Pick(%#x, shift %v, level3 %v, caps %v) = %#x; want %#x", tt.name, tt.row, tt.shift, tt.level3, tt.caps, got, tt.want)
 		}
 	}
 }
