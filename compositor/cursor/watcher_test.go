@@ -2,8 +2,6 @@ package cursor
 
 import (
 	"image"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
@@ -13,15 +11,6 @@ import (
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
-
-func xdotool(t *testing.T, display string, args ...string) {
-	t.Helper()
-	cmd := exec.Command("xdotool", args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("xdotool %q: %v\n%s", args, err, out)
-	}
-}
 
 func TestWatcher(t *testing.T) {
 	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
@@ -39,7 +28,7 @@ func TestWatcher(t *testing.T) {
 	}
 
 	// Moving the pointer is seen at the next Update.
-	xdotool(t, srv.Display(), "mousemove", "30", "40")
+	xvfbtest.Xdotool(t, srv.Display(), "mousemove", "30", "40")
 	if _, moved, err := w.Update(); err != nil || !moved || w.Position() != image.Pt(30, 40) {
 		t.Errorf("after a move: moved %v, position %v, %v; want moved to 30,40", moved, w.Position(), err)
 	}
@@ -66,7 +55,7 @@ func TestWatcher(t *testing.T) {
 	if _, err := xproto.GetInputFocus(conn).Reply(); err != nil { // processed
 		t.Fatal(err)
 	}
-	xdotool(t, srv.Display(), "mousemove", "240", "140")
+	xvfbtest.Xdotool(t, srv.Display(), "mousemove", "240", "140")
 	select {
 	case <-w.Changed():
 	case <-time.After(5 * time.Second):

@@ -10,6 +10,9 @@ package xvfbtest
 import (
 	"context"
 	"image"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +82,16 @@ func Pointer(t testing.TB, display string) (x, y int, mask uint16) {
 		t.Fatalf("pointer of %s: %v", display, err)
 	}
 	return int(p.RootX), int(p.RootY), p.Mask
+}
+
+// Xdotool runs xdotool with args on display and fails the test if it fails.
+// Its relative motion (mousemove_relative) and keys go through XTEST, as a
+// real device's would; its mousemove warps the pointer.
+func Xdotool(t testing.TB, display string, args ...string) {
+	t.Helper()
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool %s on %s: %v: %s", strings.Join(args, " "), display, err, out)
+	}
 }

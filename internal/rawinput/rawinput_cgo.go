@@ -1,0 +1,169 @@
+//go:build cgo
+
+package rawinput
+
+/*
+#cgo pkg-config: x11 xi
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <X11/Xlib.h>
+#include <X11/extensions/XInput2.h>
+
+// An I/O error (the X server went away) makes Xlib's default handlers print
+// and exit the process. Ours return: the I/O error handler is process-wide and
+// only stays quiet (every display's exit handler still runs); the exit handler
+// of our displays notes the loss, and the display answers nothing from then on.
+static int dream_io_error(Display *d) { return 0; }
+static void dream_io_exit(Display *d, void *lost) { *(int *)lost = 1; }
+
+static Display *dream_xi_open(const char *name, int *opcode, int *lost, int *why) {
+	XSetIOErrorHandler(dream_io_error);
+	Display *d = XOpenDisplay(name);
+	if (!d) { *why = 1; return NULL; }
+	XSetIOErrorExitHandler(d, dream_io_exit, lost);
+	int event, error;
+	if (!XQueryExtension(d, "XInputExtension", opcode, &event, &error)) {
+		*why = 2; XCloseDisplay(d); return NULL;
+	}
+	int major = 2, minor = 1;
+	if (XIQueryVersion(d, &major, &minor) != Success) {
+		*why = 3; XCloseDisplay(d); return NULL;
+	}
+	unsigned char bits[XIMaskLen(XI_LASTEVENT)] = {0};
+	XISetMask(bits, XI_RawMotion);
+	XIEventMask m = {XIAllMasterDevices, sizeof bits, bits};
+	XISelectEvents(d, DefaultRootWindow(d), &m, 1);
+	XFlush(d);
+	return d;
+}
+
+// dream_xi_next blocks until raw motion arrives, then sums every motion
+// already queued into *dx, *dy (the device's accelerated axes 0 and 1) and
+// returns 1. It returns 0 when wake becomes readable and -1 when the
+// connection is lost.
+static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx, double *dy) {
+	int got = 0;
+	*dx = *dy = 0;
+	for (;;) {
+		while (!*lost && XPending(d) > 0) {
+			XEvent ev;
+			XNextEvent(d, &ev);
+			XGenericEventCookie *c = &ev.xcookie;
+			if (c->type != GenericEvent || c->extension != opcode || !XGetEventData(d, c))
+				continue;
+			if (c->evtype == XI_RawMotion) {
+				XIRawEvent *r = c->data;
+				double *v = r->valuators.values;
+				for (int i = 0; i < r->valuators.mask_len * 8; i++) {
+					if (!XIMaskIsSet(r->valuators.mask, i))
+						continue;
+					if (i == 0) *dx += *v;
+					if (i == 1) *dy += *v;
+					v++;
+				}
+				got = 1;
+			}
+			XFreeEventData(d, c);
+		}
+		if (*lost) return -1;
+		if (got) return 1;
+		struct pollfd p[2] = {{ConnectionNumber(d), POLLIN, 0}, {wake, POLLIN, 0}};
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		if (p[1].revents) return 0;
+		if (p[0].revents & (POLLHUP | POLLERR)) return -1;
+	}
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"unsafe"
+)
+
+// ErrClosed is returned by Next after Close.
+var ErrClosed = errors.New("raw input closed")
+
+// Watcher reads raw pointer motion from one display.
+type Watcher struct {
+	mu      sync.Mutex // held by Next while it waits; Close takes it to free the display
+	dpy     *C.Display
+	opcode  C.int
+	lost    *C.int // set by Xlib's I/O error exit handler
+	r, w    *os.File
+	closed  bool
+	display string
+}
+
+// Open connects to display (":N"; "" is $DISPLAY) and asks for its raw motion.
+func Open(display string) (*Watcher, error) {
+	name := display
+	if name == "" {
+		name = os.Getenv("DISPLAY")
+	}
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	lost := (*C.int)(C.calloc(1, C.sizeof_int))
+	var opcode, why C.int
+	dpy := C.dream_xi_open(cname, &opcode, lost, &why)
+	if dpy == nil {
+		C.free(unsafe.Pointer(lost))
+		switch why {
+		case 1:
+			return nil, fmt.Errorf("raw input: cannot open display %q (is an X server running there?)", name)
+		case 2:
+			return nil, fmt.Errorf("raw input: display %s has no XInput extension", name)
+		default:
+			return nil, fmt.Errorf("raw input: display %s has no XInput 2.1 (raw motion needs it)", name)
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		C.XCloseDisplay(dpy)
+		C.free(unsafe.Pointer(lost))
+		return nil, err
+	}
+	return &Watcher{dpy: dpy, opcode: opcode, lost: lost, r: r, w: w, display: name}, nil
+}
+
+// Next waits for raw motion and returns it, summed over every motion event
+// already queued (newest wins is wrong for deltas: they add up). It returns
+// ErrClosed after Close, and an error when the X server goes away.
+func (w *Watcher) Next() (dx, dy float64, err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return 0, 0, ErrClosed
+	}
+	var cdx, cdy C.double
+	switch C.dream_xi_next(w.dpy, w.opcode, C.int(w.r.Fd()), w.lost, &cdx, &cdy) {
+	case 1:
+		return float64(cdx), float64(cdy), nil
+	case 0:
+		return 0, 0, ErrClosed
+	}
+	return 0, 0, fmt.Errorf("raw input: display %s: connection to the X server lost", w.display)
+}
+
+// Close wakes a waiting Next and closes the connection.
+func (w *Watcher) Close() error {
+	w.w.Write([]byte{0})
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	C.XCloseDisplay(w.dpy)
+	C.free(unsafe.Pointer(w.lost))
+	w.r.Close()
+	w.w.Close()
+	return nil
+}
