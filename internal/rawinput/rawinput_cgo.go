@@ -7,6 +7,7 @@ package rawinput
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <X11/Xlib.h>
 #include <X11/extensions/XInput2.h>
 
@@ -76,6 +77,20 @@ static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx
 		if (p[1].revents) return 0;
 		if (p[0].revents & (POLLHUP | POLLERR)) return -1;
 	}
+}
+
+// dream_xi_close frees the connection. XCloseDisplay hangs on a connection the
+// X server has dropped: then only the socket is closed (Xlib's few kilobytes
+// for the display stay allocated).
+static void dream_xi_close(Display *d, int *lost) {
+	int fd = ConnectionNumber(d);
+	struct pollfd p = {fd, POLLIN, 0};
+	if (!*lost && poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+		*lost = 1;
+	if (*lost)
+		close(fd);
+	else
+		XCloseDisplay(d);
 }
 */
 import "C"
@@ -161,7 +176,7 @@ func (w *Watcher) Close() error {
 		return nil
 	}
 	w.closed = true
-	C.XCloseDisplay(w.dpy)
+	C.dream_xi_close(w.dpy, w.lost)
 	C.free(unsafe.Pointer(w.lost))
 	w.r.Close()
 	w.w.Close()
