@@ -1,7 +1,12 @@
 // Command dreaminput shares one keyboard and mouse across machines, speaking the
 // Synergy/Barrier protocol.
 //
-//	dreaminput client --name laptop --disable-crypto server.local
+//	dreaminput server --config dream.conf
+//
+// shares this machine's keyboard and mouse with the screens the configuration
+// links to its edges, and
+//
+//	dreaminput client --name laptop server.local
 //
 // connects this machine's screen to a Barrier, Synergy, Input Leap, Deskflow or
 // dreaminput server. See README.md.
@@ -22,7 +27,11 @@ import (
 	"dream/internal/cli"
 )
 
-const usage = `usage: dreaminput client --name NAME [flags] HOST[:PORT]
+const usage = `usage: dreaminput server --config FILE [flags]
+       dreaminput client --name NAME [flags] HOST[:PORT]
+`
+
+const clientUsage = `usage: dreaminput client --name NAME [flags] HOST[:PORT]
 
 Connects this machine's screen, by the name the server's configuration gives it,
 to a Barrier, Synergy, Input Leap, Deskflow or dreaminput server (port 24800 by
@@ -42,10 +51,11 @@ func main() {
 		os.Exit(2)
 	}
 	if os.Args[1] == "server" {
-		cli.Fatal("dreaminput", errors.New("the server role is not available yet: run Barrier's barriers (or Input Leap's or Deskflow's server) and connect this machine with dreaminput client"))
+		runServer(os.Args[2:])
+		return
 	}
 	fs := flag.NewFlagSet("dreaminput client", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), clientUsage); fs.PrintDefaults() }
 	name := fs.String("name", hostname(), "this screen's `name`, as the server's configuration lists it")
 	display := fs.String("display", "", "the X display to drive (`:N`; default $DISPLAY)")
 	plain := fs.Bool("disable-crypto", false, "plain TCP, as the server's --disable-crypto")

@@ -146,8 +146,7 @@ func (p Profile) ServerTLSConfig() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("this server's certificate in %s: %w", p.Dir, err)
 	}
-	trusted, err := p.TrustedClients()
-	if err != nil {
+	if _, err := p.TrustedClients(); err != nil {
 		return nil, fmt.Errorf("trusted screens in %s: %w", p.Dir, err)
 	}
 	return &tls.Config{
@@ -157,6 +156,11 @@ func (p Profile) ServerTLSConfig() (*tls.Config, error) {
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
 			if len(raw) == 0 {
 				return errors.New("the screen sent no certificate")
+			}
+			// Read each time: a screen added to the file needs no restart.
+			trusted, err := p.TrustedClients()
+			if err != nil {
+				return fmt.Errorf("trusted screens in %s: %w", p.Dir, err)
 			}
 			if fp := Fingerprint(raw[0]); !trusted[fp] {
 				return fmt.Errorf("the screen's certificate is not trusted: %s (if it is yours, add that line to %s)", fp,
@@ -169,7 +173,14 @@ func (p Profile) ServerTLSConfig() (*tls.Config, error) {
 
 // Trust adds a server's fingerprint (v2:sha256:HEX, as Barrier shows it) to
 // TrustedServers.txt.
-func (p Profile) Trust(fingerprint string) error {
+func (p Profile) Trust(fingerprint string) error { return p.trust("TrustedServers.txt", fingerprint) }
+
+// TrustClient adds a screen's fingerprint to TrustedClients.txt.
+func (p Profile) TrustClient(fingerprint string) error {
+	return p.trust("TrustedClients.txt", fingerprint)
+}
+
+func (p Profile) trust(file, fingerprint string) error {
 	fp := strings.ToLower(strings.TrimSpace(fingerprint))
 	if !strings.HasPrefix(fp, "v2:sha256:") || len(fp) != len("v2:sha256:")+64 {
 		return fmt.Errorf("fingerprint %q: want v2:sha256: and 64 hex digits, as Barrier shows one", fingerprint)
@@ -181,7 +192,7 @@ func (p Profile) Trust(fingerprint string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "TrustedServers.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, file), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
 	}

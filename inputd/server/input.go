@@ -84,3 +84,8 @@ func (s *Server) Key(id, mask, button int, down bool) error {
 	}
 	return s.toActive(synergy.New(code, id, mask, button))
 }
+
+// Repeat sends count auto-repeats of a held key.
+func (s *Server) Repeat(id, mask, count, button int) error {
+	return s.toActive(synergy.New("DKRP", id, mask, count, button))
+}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
@@ -54,10 +53,8 @@ func TestDrivesBarrierClient(t *testing.T) {
 func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 	dir := t.TempDir()
 	var tlsConf *tls.Config
-	crypto := "--disable-crypto"
 	if withTLS {
 		// Each side pins the other's certificate, as Barrier's users do.
-		crypto = "--enable-crypto"
 		profile := client.Profile{Dir: t.TempDir()}
 		cert, err := profile.Certificate()
 		if err != nil {
@@ -82,20 +79,11 @@ func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 	}
 	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
 
-	bc := exec.Command("barrierc", "-f", "--no-tray", crypto, "-n", "cli", "--display", x.Display(),
-		"--profile-dir", dir, "--debug", "DEBUG", addr)
-	bc.Env = append(os.Environ(), "HOME="+dir)
-	out, _ := bc.StdoutPipe()
-	bc.Stderr = bc.Stdout
-	if err := bc.Start(); err != nil {
-		t.Fatal(err)
+	bcProfile := ""
+	if withTLS {
+		bcProfile = dir
 	}
-	t.Cleanup(func() { bc.Process.Kill(); bc.Wait() })
-	go func() {
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-		}
-	}()
+	barriertest.Client(t, x.Display(), "cli", addr, bcProfile)
 	waitFor(t, 10*time.Second, "barrierc to join as cli", func() bool { _, ok := s.Screens()["cli"]; return ok })
 	if sh := s.Screens()["cli"]; sh.Width != 320 || sh.Height != 240 {
 		t.Errorf("cli's shape %+v; want 320x240", sh)

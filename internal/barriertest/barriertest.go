@@ -1,5 +1,6 @@
-// Package barriertest runs Debian's barriers (Barrier's server) for tests, as
-// the Synergy-protocol peer that dreaminput and dreamcomp join.
+// Package barriertest runs Debian's Barrier for tests: barriers (its server),
+// which dreaminput and dreamcomp join, and barrierc (its client), which
+// dreaminput's server drives.
 package barriertest
 
 import (
@@ -36,11 +37,20 @@ section: links
 end
 `
 
+// Process is a running barriers or barrierc, whose log the test can read.
+type Process struct {
+	log  lines
+	stop func()
+}
+
+// Stop kills the process and waits for it.
+func (p *Process) Stop() { p.stop() }
+
 // Server is a running barriers.
 type Server struct {
+	Process
 	Addr        string // 127.0.0.1:PORT
 	Fingerprint string // its certificate's, v2:sha256:HEX, with TLS
-	log         lines
 }
 
 // Start runs barriers on display with conf (a Barrier configuration naming its
@@ -78,6 +88,33 @@ func start(t testing.TB, display, conf string, trustedClients []string) *Server 
 	}
 	cmd := exec.Command("barriers", args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
+	s.run(t, cmd)
+	s.WaitFor(t, 10*time.Second, "started server")
+	return s
+}
+
+// Client runs barrierc on display as screen name, joining the server at addr,
+// until the test ends. With profile (a directory Profile made) it speaks TLS;
+// with "" plain TCP.
+func Client(t testing.TB, display, name, addr, profile string) *Process {
+	t.Helper()
+	if _, err := exec.LookPath("barrierc"); err != nil {
+		t.Fatal("barrierc is not installed: run scripts/setup (Debian's barrier package)")
+	}
+	crypto := "--enable-crypto"
+	if profile == "" {
+		crypto, profile = "--disable-crypto", t.TempDir()
+	}
+	cmd := exec.Command("barrierc", "-f", "--no-tray", crypto, "-n", name, "--display", display,
+		"--profile-dir", profile, "--debug", "DEBUG", addr)
+	cmd.Env = append(os.Environ(), "HOME="+profile)
+	p := &Process{}
+	p.run(t, cmd)
+	return p
+}
+
+func (p *Process) run(t testing.TB, cmd *exec.Cmd) {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -86,21 +123,25 @@ func start(t testing.TB, display, conf string, trustedClients []string) *Server 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	go s.log.collect(bufio.NewScanner(out))
-	s.WaitFor(t, 10*time.Second, "started server")
-	return s
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.log.collect(bufio.NewScanner(out))
+	}()
+	var once sync.Once
+	p.stop = func() { once.Do(func() { cmd.Process.Kill(); <-done; cmd.Wait() }) }
+	t.Cleanup(p.Stop)
 }
 
-// Said reports whether barriers has logged a line containing s.
-func (s *Server) Said(text string) bool { return s.log.has(text) }
+// Said reports whether the process has logged a line containing s.
+func (p *Process) Said(text string) bool { return p.log.has(text) }
 
-// WaitFor waits until barriers logs a line containing text.
-func (s *Server) WaitFor(t testing.TB, within time.Duration, text string) {
+// WaitFor waits until the process logs a line containing text.
+func (p *Process) WaitFor(t testing.TB, within time.Duration, text string) {
 	t.Helper()
-	for deadline := time.Now().Add(within); !s.log.has(text); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(within); !p.log.has(text); time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("barriers did not say %q within %v; it said:\n%s", text, within, s.log.String())
+			t.Fatalf("Barrier did not say %q within %v; it said:\n%s", text, within, p.log.String())
 		}
 	}
 }

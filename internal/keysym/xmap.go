@@ -113,3 +113,25 @@ func (k *XMap) Close() error {
 	<-k.done
 	return nil
 }
+
+// Keycodes lists the keys that give sym at their first or shifted level.
+func (k *XMap) Keycodes(sym uint32) []int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.stale {
+		if err := k.load(); err != nil {
+			return nil
+		}
+	}
+	var out []int
+	for kc := k.min; kc <= k.max; kc++ {
+		row := k.row(kc)
+		for i := 0; i < len(row) && i < 2; i++ {
+			if row[i] == sym {
+				out = append(out, kc)
+				break
+			}
+		}
+	}
+	return out
+}

@@ -12,6 +12,7 @@ import (
 	"image"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,53 @@ func Xdotool(t testing.TB, display string, args ...string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("xdotool %s on %s: %v: %s", strings.Join(args, " "), display, err, out)
 	}
+}
+
+// Terminal is an xterm on a test's display that writes what is typed into it
+// to a file (without echo), for tests that type from afar.
+type Terminal struct {
+	path string
+	read int // bytes of the file already returned by Line
+}
+
+// StartTerminal opens a Terminal at the top left of display, geometry in
+// xterm's COLSxROWS, and waits until it is on screen. It closes when the test
+// ends.
+func StartTerminal(t testing.TB, display, geometry string) *Terminal {
+	t.Helper()
+	term := &Terminal{path: filepath.Join(t.TempDir(), "typed.txt")}
+	cmd := exec.Command("xterm", "-u8", "-geometry", geometry+"+0+0", "-e", "sh", "-c", "stty -echo; cat > "+term.path)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LC_ALL=C.UTF-8")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("xterm: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		find := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
+		find.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
+			return term
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("xterm did not appear on %s within 10 s", display)
+		}
+	}
+}
+
+// Line waits up to 10 s for the terminal's next complete line and returns it
+// (without the line break); "" if none came.
+func (term *Terminal) Line(t testing.TB) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		b, _ := os.ReadFile(term.path)
+		if len(b) < term.read {
+			continue
+		}
+		if i := strings.IndexByte(string(b[term.read:]), '\n'); i >= 0 {
+			line := string(b[term.read : term.read+i])
+			term.read += i + 1
+			return line
+		}
+	}
+	return ""
 }
