@@ -17,6 +17,7 @@ import (
 	"dream/inputd/server"
 	"dream/internal/keysym"
 	"dream/internal/rawinput"
+	"dream/internal/selection"
 	"dream/internal/x11"
 	"dream/proto/synergy"
 )
@@ -56,6 +57,13 @@ type Primary struct {
 	mdx     float64
 	mdy     float64
 	rawErr  chan error
+
+	// Clipboards (CLIPBOARD and PRIMARY): the latest text of each, and what
+	// each screen, this one too, holds as far as we know.
+	sel        *selection.X
+	clip       [2]string
+	holds      map[string]*[2]string
+	localClips chan server.Clipboard // this machine's selections, read as they change
 }
 
 // New checks cfg: this screen must be in the configuration, and every hotkey
@@ -133,6 +141,17 @@ func (p *Primary) Run(ctx context.Context) error {
 		defer wg.Done()
 		p.readRaw(raw)
 	}()
+	if p.sel, err = selection.Open(display); err != nil {
+		return err
+	}
+	defer p.sel.Close()
+	p.holds = map[string]*[2]string{}
+	p.localClips = make(chan server.Clipboard, 2)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.readSelections(done)
+	}()
 	p.grabHotkeys()
 	defer p.goHome(-1, -1)
 	p.log.Info("watching the keyboard and mouse", "screen", p.name, "width", p.here.w, "height", p.here.h)
@@ -149,6 +168,10 @@ func (p *Primary) Run(ctx context.Context) error {
 			p.motion()
 		case ev := <-p.events:
 			p.event(ev)
+		case c := <-p.localClips:
+			p.clipboardFrom(c)
+		case c := <-p.cfg.Server.Clipboards():
+			p.clipboardFrom(c)
 		case <-tick.C:
 			p.checkActive()
 		}
@@ -294,6 +317,7 @@ func (p *Primary) switchTo(to string, place func(rect) (int, int), state uint16)
 	}
 	p.log.Info("keyboard and mouse to", "screen", to, "x", x, "y", y)
 	p.active, p.vx, p.vy = to, x, y
+	p.offerClipboards()
 	p.fx, p.fy = 0, 0
 	clear(p.held)
 	p.buttons = 0
@@ -313,6 +337,7 @@ func (p *Primary) goHome(x, y int) {
 	}
 	p.log.Info("keyboard and mouse back", "screen", p.name, "x", x, "y", y)
 	p.active = ""
+	p.offerClipboards()
 	p.fx, p.fy = 0, 0
 	clear(p.held)
 	p.buttons = 0

@@ -47,6 +47,22 @@ func (s *Server) Active() string {
 	return s.active.name
 }
 
+// SendClipboard gives the active screen clipboard id's text.
+func (s *Server) SendClipboard(id int, text string) error {
+	s.mu.Lock()
+	p, seq := s.active, s.seq
+	s.mu.Unlock()
+	if p == nil {
+		return fmt.Errorf("clipboard: %w", ErrNotConnected)
+	}
+	for _, m := range synergy.ClipboardMessages(id, int(seq), text) {
+		if err := p.send(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Server) toActive(m synergy.Message) error {
 	s.mu.Lock()
 	p := s.active

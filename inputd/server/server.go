@@ -46,6 +46,15 @@ type Server struct {
 	active  *peer
 	seq     int64
 	wg      sync.WaitGroup
+	clips   chan Clipboard
+}
+
+// Clipboard is a screen's clipboard, sent when it gives up the keyboard after
+// something was copied there.
+type Clipboard struct {
+	Screen string
+	ID     int // synergy.ClipboardID or synergy.PrimaryID
+	Text   string
 }
 
 // New returns a server for cfg.
@@ -54,7 +63,7 @@ func New(cfg Config) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Server{cfg: cfg, log: log, screens: map[string]*peer{}}
+	return &Server{cfg: cfg, log: log, screens: map[string]*peer{}, clips: make(chan Clipboard, 8)}
 }
 
 // Serve accepts screens on ln until ctx ends, then closes every connection and
@@ -91,6 +100,10 @@ func (s *Server) closeAll() {
 	}
 }
 
+// Clipboards delivers the clipboards screens send. One that finds the channel
+// full is dropped (and logged).
+func (s *Server) Clipboards() <-chan Clipboard { return s.clips }
+
 // Screens lists the connected screens and their shapes.
 func (s *Server) Screens() map[string]Shape {
 	s.mu.Lock()
@@ -121,7 +134,10 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 		defer s.wg.Done()
 		p.keepAlive(pctx)
 	}()
-	var buf []byte
+	var (
+		buf  []byte
+		clip synergy.ClipboardAssembler
+	)
 	for {
 		c.SetReadDeadline(time.Now().Add(silentLimit))
 		b, err := synergy.ReadFrame(c, buf)
@@ -143,8 +159,21 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 			s.mu.Unlock()
 		case "CBYE":
 			return
+		case "DCLP":
+			id, text, done, err := clip.Add(m)
+			if err != nil {
+				log.Warn("clipboard refused", "err", err)
+			}
+			if done {
+				select {
+				case s.clips <- Clipboard{Screen: p.name, ID: id, Text: text}:
+				default:
+					log.Warn("clipboard dropped: the last one is still being handled", "id", id)
+				}
+			}
 		}
-		// CALV, CNOP and clipboard messages: the read itself proves it alive.
+		// CALV, CNOP and CCLP (a screen took its clipboard: its DCLP follows
+		// when it leaves): the read itself proves it alive.
 	}
 }
 

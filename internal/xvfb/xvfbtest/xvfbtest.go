@@ -145,3 +145,28 @@ func (term *Terminal) Line(t testing.TB) string {
 	}
 	return ""
 }
+
+// Copy puts text in display's selection ("clipboard" or "primary") as a
+// program copying it would: xclip owns the selection, in the background,
+// until another program takes it or the display ends.
+func Copy(t testing.TB, display, selection, text string) {
+	t.Helper()
+	cmd := exec.Command("xclip", "-i", "-selection", selection)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	cmd.Stdin = strings.NewReader(text)
+	if err := cmd.Run(); err != nil { // xclip returns once its child owns the selection
+		t.Fatalf("xclip -i on %s: %v", display, err)
+	}
+}
+
+// Paste reads display's selection as a program pasting it would ("" when
+// nothing is there).
+func Paste(t testing.TB, display, selection string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "xclip", "-o", "-selection", selection)
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, _ := cmd.Output() // fails when nothing is selected
+	return string(out)
+}
