@@ -156,18 +156,6 @@ func buttonHeld(t *testing.T, display string, held bool) {
 	t.Fatalf("left button on %s held: want %v", display, held)
 }
 
-// pasted waits until pasting display's selection gives want.
-func pasted(t *testing.T, display, selection, want string) {
-	t.Helper()
-	var got string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if got = xvfbtest.Paste(t, display, selection); got == want {
-			return
-		}
-	}
-	t.Errorf("pasting %s's %s gave %q; want %q", display, selection, got, want)
-}
-
 // TestServerDrivesBarrierc: dreaminput server shares its display's keyboard
 // and mouse (driven through XTEST, as a real device) with a real barrierc.
 func TestServerDrivesBarrierc(t *testing.T) {
@@ -212,8 +200,8 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 	xvfbtest.Xdotool(t, srv, "mousemove", "630", "100")
 	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "20", "0")
 	pointerAt(t, cli, 0, 50)
-	pasted(t, cli, "clipboard", "copied on srv ✓\nline two")
-	pasted(t, cli, "primary", "selected on srv")
+	xvfbtest.Pasted(t, cli, "clipboard", "copied on srv ✓\nline two")
+	xvfbtest.Pasted(t, cli, "primary", "selected on srv")
 	// Copied on cli: srv has it once the pointer is back.
 	xvfbtest.Copy(t, cli, "clipboard", "copied on cli")
 	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "60", "-20")
@@ -231,7 +219,7 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 	// (30 of 240 is 60 of 480), and the keyboard is srv's again.
 	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "-100", "0")
 	pointerAt(t, srv, 639, 60)
-	pasted(t, srv, "clipboard", "copied on cli")
+	xvfbtest.Pasted(t, srv, "clipboard", "copied on cli")
 	xvfbtest.Xdotool(t, srv, "mousemove", "20", "20") // over srv's terminal
 	xvfbtest.Xdotool(t, srv, "type", "--delay", "20", "home")
 	xvfbtest.Xdotool(t, srv, "key", "Return")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,14 +28,7 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	srvX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	cliX := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
 	dir := t.TempDir()
-	// An X client on cli that writes what it is typed.
-	typed := filepath.Join(dir, "typed.txt")
-	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
-	term.Env = append(os.Environ(), "DISPLAY="+cliX.Display(), "LC_ALL=C.UTF-8")
-	if err := term.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
+	term := xvfbtest.StartTerminal(t, cliX.Display(), "40x12") // writes what it is typed
 	var bar *barriertest.Server
 	var tlsConf *tls.Config
 	if withTLS {
@@ -68,10 +60,7 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 		}
 	})
 	bar.WaitFor(t, 10*time.Second, `client "cli" has connected`)
-	waitFor(t, 10*time.Second, "the terminal on cli", func() bool {
-		out, _ := xdotool(cliX.Display(), "search", "--onlyvisible", "--class", "xterm")
-		return len(strings.TrimSpace(string(out))) > 0
-	})
+	xvfbtest.Copy(t, srvX.Display(), "clipboard", "copied on srv ✓")
 
 	// Cross srv's right edge: barriers switches to cli and moves its pointer.
 	xdotool(srvX.Display(), "mousemove", "310", "60")
@@ -90,15 +79,21 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	// Keys typed on srv arrive on cli, over the terminal.
 	xdotool(srvX.Display(), "type", "--delay", "30", "Hi there!")
 	xdotool(srvX.Display(), "key", "Return")
-	want := "Hi there!\n"
-	var got []byte
-	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal on cli to write %q", want), func() bool {
-		got, _ = os.ReadFile(typed)
-		return len(got) > 0 && got[len(got)-1] == '\n'
-	})
-	if string(got) != want {
-		t.Errorf("cli's terminal got %q; want %q (pointer at %d,%d)", got, want, x, y)
+	if got := term.Line(t); got != "Hi there!" {
+		t.Errorf("cli's terminal got %q; want %q (pointer at %d,%d)", got, "Hi there!", x, y)
 	}
+
+	// Clipboards: what srv copied is pasted on cli; what cli copies is
+	// pasted on srv once the pointer is back.
+	xvfbtest.Pasted(t, cliX.Display(), "clipboard", "copied on srv ✓")
+	xvfbtest.Copy(t, cliX.Display(), "clipboard", "copied on cli")
+	time.Sleep(200 * time.Millisecond) // the copy's CCLP reaches barriers before the pointer leaves
+	for i := 0; i < 10 && !bar.Said(`switch from "cli" to "srv"`); i++ {
+		xdotool(srvX.Display(), "mousemove_relative", "--", "-100", "0")
+		time.Sleep(50 * time.Millisecond)
+	}
+	bar.WaitFor(t, 5*time.Second, `switch from "cli" to "srv"`)
+	xvfbtest.Pasted(t, srvX.Display(), "clipboard", "copied on cli")
 }
 
 func xdotool(display string, args ...string) ([]byte, error) {

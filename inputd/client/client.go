@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"dream/compositor/inject"
+	"dream/internal/selection"
 	"dream/proto/synergy"
 )
 
@@ -69,8 +71,14 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer in.Close()
+	sel, err := selection.Open(cfg.Display)
+	if err != nil {
+		log.Warn("clipboards not shared", "err", err)
+	} else {
+		defer sel.Close()
+	}
 	for {
-		err := session(ctx, cfg, in, log)
+		err := session(ctx, cfg, in, sel, log)
 		switch {
 		case ctx.Err() != nil:
 			return nil
@@ -87,7 +95,7 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 // session is one connection to the server, until it ends.
-func session(ctx context.Context, cfg Config, in *inject.Injector, log *slog.Logger) error {
+func session(ctx context.Context, cfg Config, in *inject.Injector, sel *selection.X, log *slog.Logger) error {
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", cfg.Server)
 	if err != nil {
@@ -113,7 +121,7 @@ func session(ctx context.Context, cfg Config, in *inject.Injector, log *slog.Log
 	defer stop()
 	defer conn.Close()
 
-	s := &screen{conn: conn, in: in, c: in.NewClient(), log: log, keys: map[int]uint32{}}
+	s := &screen{conn: conn, in: in, c: in.NewClient(), sel: sel, log: log, keys: map[int]uint32{}}
 	defer s.c.Close() // nothing stays pressed when the server goes
 
 	// The server speaks first.
@@ -134,16 +142,29 @@ func session(ctx context.Context, cfg Config, in *inject.Injector, log *slog.Log
 		return err
 	}
 	log.Info("connected", "protocol", hello.Protocol, "version", fmt.Sprintf("%d.%d", hello.Major, hello.Minor))
+	if sel != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go s.watchSelections(done)
+	}
 	return s.serve()
 }
 
 // screen applies one server's messages to the display.
 type screen struct {
 	conn    net.Conn
+	wmu     sync.Mutex // writes come from the reader and the selection watcher
 	in      *inject.Injector
 	c       *inject.Client
+	sel     *selection.X // nil: clipboards are not shared
 	log     *slog.Logger
 	entered bool
+	clip    synergy.ClipboardAssembler
+	// mu guards what the selection watcher shares: the sequence number of
+	// the latest enter, and the clipboards copied here since.
+	mu     sync.Mutex
+	seq    int
+	copied [2]bool
 	// keys maps the server's key button (its physical key) to the keysym its
 	// press used: a release may carry another key ID (Shift let go first turns
 	// "H" into "h") and must release what was pressed.
@@ -151,7 +172,53 @@ type screen struct {
 }
 
 func (s *screen) send(code string, fields ...any) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	return synergy.WriteMessage(s.conn, synergy.New(code, fields...))
+}
+
+// watchSelections tells the server when something is copied here (CCLP); the
+// text follows when this screen gives up the keyboard.
+func (s *screen) watchSelections(done <-chan struct{}) {
+	for {
+		select {
+		case id := <-s.sel.Changed():
+			s.mu.Lock()
+			s.copied[id] = true
+			seq := s.seq
+			s.mu.Unlock()
+			s.send("CCLP", id, seq)
+		case <-done:
+			return
+		}
+	}
+}
+
+// sendClipboards sends the server what was copied here since the last time.
+func (s *screen) sendClipboards() error {
+	s.mu.Lock()
+	copied, seq := s.copied, s.seq
+	s.copied = [2]bool{}
+	s.mu.Unlock()
+	for id, ok := range copied {
+		if !ok {
+			continue
+		}
+		text, err := s.sel.Get(id)
+		if err != nil {
+			s.log.Warn("clipboard not read", "id", id, "err", err)
+			continue
+		}
+		for _, m := range synergy.ClipboardMessages(id, seq, text) {
+			s.wmu.Lock()
+			err := synergy.WriteMessage(s.conn, m)
+			s.wmu.Unlock()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *screen) serve() error {
@@ -198,11 +265,29 @@ func (s *screen) handle(m synergy.Message) error {
 		return s.send("DINF", 0, 0, w, h, 0, x, y)
 	case "CINN":
 		s.entered = true
+		s.mu.Lock()
+		s.seq = m.Int(2)
+		s.mu.Unlock()
 		err = s.c.Move(m.Int(0), m.Int(1))
 	case "COUT":
 		s.entered = false
 		clear(s.keys)
 		err = s.c.ReleaseAll()
+		if s.sel != nil {
+			if cerr := s.sendClipboards(); cerr != nil {
+				return cerr
+			}
+		}
+	case "DCLP":
+		id, text, done, cerr := s.clip.Add(m)
+		if cerr != nil {
+			s.log.Warn("clipboard refused", "err", cerr)
+		}
+		if done && s.sel != nil {
+			if serr := s.sel.Set(id, text); serr != nil {
+				s.log.Warn("clipboard not set", "id", id, "err", serr)
+			}
+		}
 	case "DMMV":
 		err = s.c.Move(m.Int(0), m.Int(1))
 	case "DMRM":
@@ -240,7 +325,8 @@ func (s *screen) handle(m synergy.Message) error {
 		return errors.New("the server says this side broke the protocol")
 	}
 	// CALV, CNOP, CIAK, CROP, DSOP, CSEC, DKRP (the display repeats held keys
-	// itself), clipboard and file messages need nothing more here.
+	// itself), CCLP (another screen copied: its text comes as DCLP) and file
+	// messages need nothing more here.
 	if err != nil && !errors.Is(err, inject.ErrBadInput) {
 		return err // the display is gone
 	}

@@ -170,3 +170,16 @@ func Paste(t testing.TB, display, selection string) string {
 	out, _ := cmd.Output() // fails when nothing is selected
 	return string(out)
 }
+
+// Pasted waits up to 5 s until pasting display's selection gives want, and
+// fails the test if it never does.
+func Pasted(t testing.TB, display, selection, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got = Paste(t, display, selection); got == want {
+			return
+		}
+	}
+	t.Errorf("pasting %s's %s gave %q; want %q", display, selection, got, want)
+}
