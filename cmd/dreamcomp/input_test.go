@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"image"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -359,4 +361,93 @@ end
 	if string(got) != want {
 		t.Errorf("the desktop's terminal got %q; want %q", got, want)
 	}
+}
+
+// TestDreaminputServerDrivesDreamcomp: dreaminput server shares one machine's
+// keyboard and mouse with dreamcomp's spanned desktop, over Barrier's TLS: the
+// pointer crosses onto the desktop and on into its second tile, typing reaches
+// the desktop's terminal, and a copy on the server machine is pasted there.
+func TestDreaminputServerDrivesDreamcomp(t *testing.T) {
+	srv := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240}).Display()
+	// Each side pins the other's certificate.
+	srvProfile, deskProfile := inputclient.Profile{Dir: t.TempDir()}, inputclient.Profile{Dir: t.TempDir()}
+	srvCert, err := srvProfile.Certificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	deskCert, err := deskProfile.Certificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(t.TempDir(), "dream.conf")
+	if err := os.WriteFile(conf, []byte(`section: screens
+	srv:
+	dream:
+end
+section: links
+	srv:
+		right = dream
+	dream:
+		left = srv
+end
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	input := exec.Command(filepath.Join(bin, "dreaminput"), "server", "--config", conf, "--name", "srv", "--display", srv,
+		"--address", addr, "--profile-dir", srvProfile.Dir, "--trust-client", inputclient.Fingerprint(deskCert.Certificate[0]))
+	inputLog := &syncBuffer{}
+	input.Stderr = inputLog
+	if err := input.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { input.Process.Signal(syscall.SIGTERM); input.Wait() })
+
+	typed := filepath.Join(t.TempDir(), "typed.txt")
+	t.Setenv("LC_ALL", "C.UTF-8")
+	d := startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
+		"--input-server", addr, "--input-name", "dream", "--input-profile-dir", deskProfile.Dir,
+		"--input-trust", inputclient.Fingerprint(srvCert.Certificate[0]),
+		"--", "xterm", "-u8", "-geometry", "100x14+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
+	desk := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
+	waitFor(t, 30*time.Second, "dreamcomp to join dreaminput server", func() bool {
+		return strings.Contains(inputLog.String(), "screen connected")
+	})
+	r := &inputRig{server: desk}
+	waitFor(t, 10*time.Second, "the terminal on the desktop", func() bool {
+		out, _ := r.xdotool(desk, "search", "--onlyvisible", "--class", "xterm")
+		return len(bytes.TrimSpace(out)) > 0
+	})
+	xvfbtest.Copy(t, srv, "clipboard", "from the server machine")
+
+	// srv's right edge at 120 of 240 leads to the desktop's left edge at
+	// 120 of 240; then 400 to the right is inside tile 2.
+	r.xdotool(srv, "mousemove", "310", "120")
+	r.xdotool(srv, "mousemove_relative", "--", "20", "0")
+	waitFor(t, 5*time.Second, "the desktop pointer at its left edge", func() bool {
+		x, y, _ := r.serverPointer(t)
+		return x == 0 && y == 120
+	})
+	r.xdotool(srv, "mousemove_relative", "--", "400", "-100")
+	waitFor(t, 5*time.Second, "the desktop pointer in tile 2", func() bool {
+		x, y, _ := r.serverPointer(t)
+		return x == 400 && y == 20
+	})
+	r.xdotool(srv, "type", "--delay", "20", "One keyboard, 2 tiles")
+	r.xdotool(srv, "key", "Return")
+	want := "One keyboard, 2 tiles\n"
+	var got []byte
+	waitFor(t, 10*time.Second, fmt.Sprintf("the desktop's terminal to write %q", want), func() bool {
+		got, _ = os.ReadFile(typed)
+		return len(got) > 0 && got[len(got)-1] == '\n'
+	})
+	if string(got) != want {
+		t.Errorf("the desktop's terminal got %q; want %q", got, want)
+	}
+	xvfbtest.Pasted(t, desk, "clipboard", "from the server machine")
 }

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	build := exec.Command("go", "build", "-o", dir+"/", "../dreamcomp", "../dreamview", "../dreampattern")
+	build := exec.Command("go", "build", "-o", dir+"/", "../dreamcomp", "../dreamview", "../dreampattern", "../dreaminput")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		os.RemoveAll(dir)
