@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -75,15 +76,7 @@ func start(t *testing.T, name string, args ...string) *process {
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(pipe)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.log.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-		}
-		p.done <- p.cmd.Wait()
-	}()
+	go p.collect(pipe)
 	t.Cleanup(func() {
 		p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -94,6 +87,17 @@ func start(t *testing.T, name string, args ...string) *process {
 		}
 	})
 	return p
+}
+
+// collect reads the process's output into its log until it exits.
+func (p *process) collect(r io.Reader) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		p.mu.Lock()
+		p.log.WriteString(sc.Text() + "\n")
+		p.mu.Unlock()
+	}
+	p.done <- p.cmd.Wait()
 }
 
 func (p *process) said(text string) bool {
@@ -169,6 +173,10 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 	srv, cli := srvX.Display(), cliX.Display()
 	srvTerm := xvfbtest.StartTerminal(t, srv, "100x34") // under the hidden pointer at the centre too
 	cliTerm := xvfbtest.StartTerminal(t, cli, "40x10")
+	var cliClicks *process
+	if !withTLS {
+		cliClicks = startXev(t, cli, "80x80+240+150")
+	}
 
 	addr := freePort(t)
 	args := []string{"server", "--config", writeConfig(t, twoScreens), "--name", "srv", "--display", srv, "--address", addr}
@@ -188,7 +196,7 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 	}
 	server := start(t, "dreaminput", args...)
 	server.waitFor(t, 10*time.Second, "watching the keyboard and mouse")
-	barrierc := barriertest.Client(t, cli, "cli", addr, cliProfile)
+	barriertest.Client(t, cli, "cli", addr, cliProfile)
 	server.waitFor(t, 10*time.Second, "screen connected")
 
 	// Something copied on srv before crossing, in both selections.
@@ -213,7 +221,7 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 		t.Errorf("cli's terminal got %q; want %q", got, "Hi there, 42!")
 	}
 	if !withTLS {
-		testButtonsAndHotkeys(t, srv, cli, srvTerm, cliTerm, barrierc)
+		testButtonsAndHotkeys(t, srv, cli, cliTerm, cliClicks)
 	}
 	// Back across cli's left edge: srv's pointer appears on its right edge
 	// (30 of 240 is 60 of 480), and the keyboard is srv's again.
@@ -229,8 +237,18 @@ func testServerDrivesBarrierc(t *testing.T, withTLS bool) {
 }
 
 // testButtonsAndHotkeys runs with the pointer at 60,30 on cli.
-func testButtonsAndHotkeys(t *testing.T, srv, cli string, srvTerm, cliTerm *xvfbtest.Terminal, barrierc *barriertest.Process) {
-	// A click reaches cli; a drag does not leave it.
+func testButtonsAndHotkeys(t *testing.T, srv, cli string, cliTerm *xvfbtest.Terminal, cliClicks *process) {
+	// Clicks and the wheel reach an X client on cli (xev, at 240,150).
+	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "210", "150")
+	pointerAt(t, cli, 270, 180)
+	for _, b := range []string{"1", "3", "4", "5"} {
+		xvfbtest.Xdotool(t, srv, "click", b)
+		cliClicks.waitFor(t, 5*time.Second, "state 0x0, button "+b+",")
+	}
+	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "-210", "-150")
+	pointerAt(t, cli, 60, 30)
+
+	// A held button reaches cli; a drag does not leave it.
 	xvfbtest.Xdotool(t, srv, "mousedown", "1")
 	buttonHeld(t, cli, true)
 	xvfbtest.Xdotool(t, srv, "mousemove_relative", "--", "-100", "0")
@@ -253,6 +271,33 @@ func testButtonsAndHotkeys(t *testing.T, srv, cli string, srvTerm, cliTerm *xvfb
 	xvfbtest.Xdotool(t, srv, "key", "Return")
 	if got := cliTerm.Line(t); got != "again" {
 		t.Errorf("cli's terminal got %q after the hotkeys; want %q", got, "again")
+	}
+}
+
+// startXev runs xev on display, at geometry, reporting button events to the
+// returned process's log.
+func startXev(t *testing.T, display, geometry string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command("xev", "-event", "button", "-geometry", geometry), done: make(chan error, 1)}
+	p.cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("xev: %v", err)
+	}
+	go p.collect(out)
+	t.Cleanup(func() { p.cmd.Process.Kill(); <-p.done })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		find := exec.Command("xdotool", "search", "--onlyvisible", "--name", "Event Tester")
+		find.Env = p.cmd.Env
+		if out, _ := find.Output(); len(bytes.TrimSpace(out)) > 0 {
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("xev's window did not appear within 10 s")
+		}
 	}
 }
 
