@@ -1,12 +1,18 @@
 package primary
 
 import (
+	"time"
+
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
 	"dream/inputd/config"
 	"dream/proto/synergy"
 )
+
+// repeatPair bounds the wait for the press that may follow a release (an
+// auto-repeat); a real release is sent that much later.
+const repeatPair = 10 * time.Millisecond
 
 // event handles one X event: keys and buttons while another screen is active
 // (this machine's are grabbed), hotkeys at any time.
@@ -17,7 +23,10 @@ func (p *Primary) event(ev xgb.Event) {
 		p.key(byte(e.Detail), e.State, true)
 	case xproto.KeyReleaseEvent:
 		p.state = e.State
-		// X repeats a held key as a release and a press with one timestamp.
+		// X repeats a held key as a release and a press with one timestamp,
+		// sent together: wait a moment for the press.
+		p.repeatWait.Reset(repeatPair)
+		defer p.repeatWait.Stop()
 		select {
 		case next := <-p.events:
 			if n, ok := next.(xproto.KeyPressEvent); ok && n.Detail == e.Detail && n.Time == e.Time {
@@ -26,7 +35,7 @@ func (p *Primary) event(ev xgb.Event) {
 			}
 			p.key(byte(e.Detail), e.State, false)
 			p.event(next)
-		default:
+		case <-p.repeatWait.C:
 			p.key(byte(e.Detail), e.State, false)
 		}
 	case xproto.ButtonPressEvent:

@@ -40,23 +40,24 @@ type Primary struct {
 	hotkeys []hotkey
 
 	// Run's, and only Run's.
-	conn    *xgb.Conn
-	root    xproto.Window
-	here    rect
-	km      *keysym.XMap
-	active  string // the screen with the keyboard and pointer; "" is here
-	vx, vy  int    // the pointer on the active screen
-	fx, fy  float64
-	state   uint16          // modifiers and buttons, from the latest X event
-	held    map[byte]uint16 // keys pressed on the active screen: keycode → key ID sent
-	swallow map[byte]bool   // hotkeys' keys, whose releases go nowhere
-	buttons int             // buttons held on the active screen
-	events  chan xgb.Event  // from the X connection
-	moved   chan struct{}   // raw motion is waiting in mdx, mdy
-	mmu     sync.Mutex
-	mdx     float64
-	mdy     float64
-	rawErr  chan error
+	conn       *xgb.Conn
+	root       xproto.Window
+	here       rect
+	km         *keysym.XMap
+	active     string // the screen with the keyboard and pointer; "" is here
+	vx, vy     int    // the pointer on the active screen
+	fx, fy     float64
+	state      uint16          // modifiers and buttons, from the latest X event
+	held       map[byte]uint16 // keys pressed on the active screen: keycode → key ID sent
+	swallow    map[byte]bool   // hotkeys' keys, whose releases go nowhere
+	buttons    int             // buttons held on the active screen
+	events     chan xgb.Event  // from the X connection
+	repeatWait *time.Timer     // see repeatPair
+	moved      chan struct{}   // raw motion is waiting in mdx, mdy
+	mmu        sync.Mutex
+	mdx        float64
+	mdy        float64
+	rawErr     chan error
 
 	// Clipboards (CLIPBOARD and PRIMARY): the latest text of each, and what
 	// each screen, this one too, holds as far as we know.
@@ -101,6 +102,8 @@ func (p *Primary) Run(ctx context.Context) error {
 	p.root = screen.Root
 	p.here = rect{0, 0, int(screen.WidthInPixels), int(screen.HeightInPixels)}
 	p.events = make(chan xgb.Event, 1024)
+	p.repeatWait = time.NewTimer(time.Hour)
+	p.repeatWait.Stop()
 	p.moved = make(chan struct{}, 1)
 	p.rawErr = make(chan error, 1)
 	p.held = map[byte]uint16{}
