@@ -160,8 +160,9 @@ type screen struct {
 	log     *slog.Logger
 	entered bool
 	clip    synergy.ClipboardAssembler
-	// mu guards what the selection watcher shares: the sequence number of
-	// the latest enter, and the clipboards copied here since.
+	// mu guards what the selection watcher shares: whether this screen has
+	// the keyboard, the sequence number of the latest enter, and the
+	// clipboards copied here since.
 	mu     sync.Mutex
 	seq    int
 	copied [2]bool
@@ -178,16 +179,24 @@ func (s *screen) send(code string, fields ...any) error {
 }
 
 // watchSelections tells the server when something is copied here (CCLP); the
-// text follows when this screen gives up the keyboard.
+// text follows when this screen gives up the keyboard, or at once when it does
+// not have it (as Barrier's screens do).
 func (s *screen) watchSelections(done <-chan struct{}) {
 	for {
 		select {
-		case id := <-s.sel.Changed():
+		case <-s.sel.Changed():
 			s.mu.Lock()
-			s.copied[id] = true
-			seq := s.seq
+			for id, taken := range s.sel.Taken() {
+				if taken {
+					s.copied[id] = true
+					s.send("CCLP", id, s.seq)
+				}
+			}
+			entered := s.entered
 			s.mu.Unlock()
-			s.send("CCLP", id, seq)
+			if !entered {
+				s.sendClipboards()
+			}
 		case <-done:
 			return
 		}
@@ -264,13 +273,14 @@ func (s *screen) handle(m synergy.Message) error {
 		x, y, _ := s.in.Pointer()
 		return s.send("DINF", 0, 0, w, h, 0, x, y)
 	case "CINN":
-		s.entered = true
 		s.mu.Lock()
-		s.seq = m.Int(2)
+		s.entered, s.seq = true, m.Int(2)
 		s.mu.Unlock()
 		err = s.c.Move(m.Int(0), m.Int(1))
 	case "COUT":
+		s.mu.Lock()
 		s.entered = false
+		s.mu.Unlock()
 		clear(s.keys)
 		err = s.c.ReleaseAll()
 		if s.sel != nil {
@@ -287,6 +297,9 @@ func (s *screen) handle(m synergy.Message) error {
 			if serr := s.sel.Set(id, text); serr != nil {
 				s.log.Warn("clipboard not set", "id", id, "err", serr)
 			}
+			s.mu.Lock()
+			s.copied[id] = false // the server's text is not news to it
+			s.mu.Unlock()
 		}
 	case "DMMV":
 		err = s.c.Move(m.Int(0), m.Int(1))

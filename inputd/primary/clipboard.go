@@ -4,6 +4,9 @@ import (
 	"dream/inputd/server"
 )
 
+// maxShared bounds the clipboards passed on: what one X property carries.
+const maxShared = 256 << 10
+
 // readSelections reads this machine's selections as other programs take them,
 // for the loop, until done closes.
 func (p *Primary) readSelections(done <-chan struct{}) {
@@ -22,8 +25,12 @@ func (p *Primary) readSelections(done <-chan struct{}) {
 	read(1)
 	for {
 		select {
-		case id := <-p.sel.Changed():
-			read(id)
+		case <-p.sel.Changed():
+			for id, taken := range p.sel.Taken() {
+				if taken {
+					read(id)
+				}
+			}
 		case <-done:
 			return
 		}
@@ -35,6 +42,10 @@ func (p *Primary) readSelections(done <-chan struct{}) {
 func (p *Primary) clipboardFrom(c server.Clipboard) {
 	if c.Text == "" || c.ID < 0 || c.ID > 1 {
 		return // nothing copied: keep what there was
+	}
+	if len(c.Text) > maxShared {
+		p.log.Warn("clipboard too large to share", "from", c.Screen, "bytes", len(c.Text), "max", maxShared)
+		return
 	}
 	p.clip[c.ID] = c.Text
 	p.holding(c.Screen)[c.ID] = c.Text
@@ -64,12 +75,26 @@ func (p *Primary) offerClipboards() {
 	}
 }
 
+// holder is one connection of a screen (a screen that reconnects starts with
+// an empty clipboard).
+type holder struct {
+	screen string
+	conn   int64
+}
+
 // holding is what screen holds.
 func (p *Primary) holding(screen string) *[2]string {
-	h := p.holds[screen]
+	k := holder{screen: screen}
+	if screen != p.name {
+		k.conn = p.cfg.Server.Screens()[screen].Conn
+	}
+	h := p.holds[k]
 	if h == nil {
+		if len(p.holds) > 64 { // forget connections long gone
+			clear(p.holds)
+		}
 		h = new([2]string)
-		p.holds[screen] = h
+		p.holds[k] = h
 	}
 	return h
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jezek/xgb/xproto"
 
 	"dream/inputd/config"
+	"dream/internal/keysym"
 	"dream/proto/synergy"
 )
 
@@ -53,6 +54,9 @@ func (p *Primary) key(kc byte, state uint16, down bool) {
 		delete(p.swallow, kc)
 		return
 	}
+	if down && p.swallow[kc] {
+		return // a held hotkey repeating
+	}
 	if down {
 		if h, ok := p.hotkey(kc, state); ok {
 			p.swallow[kc] = true
@@ -77,7 +81,7 @@ func (p *Primary) key(kc byte, state uint16, down bool) {
 		p.repeat(kc, state)
 		return
 	}
-	sym := p.km.Keysym(int(kc), state&xShift != 0, state&xMod5 != 0, state&xLock != 0)
+	sym := p.keysym(kc, state)
 	id := synergy.KeyID(sym)
 	if id == 0 {
 		p.log.Debug("key has no Synergy ID", "keycode", kc, "keysym", sym)
@@ -85,6 +89,22 @@ func (p *Primary) key(kc byte, state uint16, down bool) {
 	}
 	p.held[kc] = id
 	p.cfg.Server.Key(int(id), mask, int(kc), true)
+}
+
+// keysym is the keysym key kc gives with modifiers state, as X clients pick
+// it: with Num Lock on, a keypad key's shifted level (KP_1, not KP_End) unless
+// Shift is held.
+func (p *Primary) keysym(kc byte, state uint16) uint32 {
+	shift, level3, caps := state&xShift != 0, state&xMod5 != 0, state&xLock != 0
+	if state&xMod2 != 0 {
+		if alt := p.km.Keysym(int(kc), true, level3, false); keysym.IsKeypad(alt) {
+			if shift {
+				return p.km.Keysym(int(kc), false, level3, false)
+			}
+			return alt
+		}
+	}
+	return p.km.Keysym(int(kc), shift, level3, caps)
 }
 
 // repeat sends a held key's auto-repeat.

@@ -63,7 +63,7 @@ type Primary struct {
 	// each screen, this one too, holds as far as we know.
 	sel        *selection.X
 	clip       [2]string
-	holds      map[string]*[2]string
+	holds      map[holder]*[2]string
 	localClips chan server.Clipboard // this machine's selections, read as they change
 }
 
@@ -148,7 +148,7 @@ func (p *Primary) Run(ctx context.Context) error {
 		return err
 	}
 	defer p.sel.Close()
-	p.holds = map[string]*[2]string{}
+	p.holds = map[holder]*[2]string{}
 	p.localClips = make(chan server.Clipboard, 2)
 	wg.Add(1)
 	go func() {
@@ -340,6 +340,7 @@ func (p *Primary) goHome(x, y int) {
 	}
 	p.log.Info("keyboard and mouse back", "screen", p.name, "x", x, "y", y)
 	p.active = ""
+	clear(p.swallow) // their releases now go to this machine's programs
 	p.offerClipboards()
 	p.fx, p.fy = 0, 0
 	clear(p.held)

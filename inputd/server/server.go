@@ -31,9 +31,11 @@ type Config struct {
 	Log     *slog.Logger
 }
 
-// Shape is a screen's geometry, as its DINF says.
+// Shape is a screen's geometry, as its DINF says, and which connection of the
+// screen it is (Conn changes when the screen reconnects: it starts afresh).
 type Shape struct {
 	X, Y, Width, Height int
+	Conn                int64
 }
 
 // Server accepts screens and sends them input.
@@ -45,6 +47,7 @@ type Server struct {
 	screens map[string]*peer
 	active  *peer
 	seq     int64
+	conns   int64 // connections accepted, numbering them
 	wg      sync.WaitGroup
 	clips   chan Clipboard
 }
@@ -110,7 +113,9 @@ func (s *Server) Screens() map[string]Shape {
 	defer s.mu.Unlock()
 	out := make(map[string]Shape, len(s.screens))
 	for name, p := range s.screens {
-		out[name] = p.shape
+		sh := p.shape
+		sh.Conn = p.connNum
+		out[name] = sh
 	}
 	return out
 }
@@ -129,11 +134,18 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 	defer s.drop(p, log)
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		p.keepAlive(pctx)
 	}()
+	written := make(chan struct{})
+	go func() {
+		defer s.wg.Done()
+		defer close(written)
+		p.writeQueued()
+	}()
+	defer func() { p.closeQueue(); <-written }() // what was queued (an EBAD) goes out first
 	var (
 		buf  []byte
 		clip synergy.ClipboardAssembler
@@ -153,10 +165,11 @@ func (s *Server) serve(ctx context.Context, c net.Conn) {
 			return
 		}
 		switch m.Code {
-		case "DINF":
+		case "DINF": // the screen changed size: it ignores motion until CIAK
 			s.mu.Lock()
-			p.shape = Shape{m.Int(0), m.Int(1), m.Int(2), m.Int(3)}
+			p.shape = Shape{X: m.Int(0), Y: m.Int(1), Width: m.Int(2), Height: m.Int(3)}
 			s.mu.Unlock()
+			p.send(synergy.New("CIAK"))
 		case "CBYE":
 			return
 		case "DCLP":
@@ -218,24 +231,38 @@ func (s *Server) handshake(c net.Conn) (*peer, error) {
 			return nil, err
 		}
 		if m.Code == "DINF" {
-			p.shape = Shape{m.Int(0), m.Int(1), m.Int(2), m.Int(3)}
+			p.shape = Shape{X: m.Int(0), Y: m.Int(1), Width: m.Int(2), Height: m.Int(3)}
 			break
 		}
 	}
-	s.mu.Lock()
-	if _, taken := s.screens[p.name]; taken {
-		s.mu.Unlock()
+	if s.taken(p.name) {
 		p.send(synergy.New("EBSY"))
 		return nil, fmt.Errorf("screen %q is already connected", p.name)
 	}
-	s.screens[p.name] = p
-	s.mu.Unlock()
 	for _, m := range []synergy.Message{synergy.New("CIAK"), synergy.New("CROP"), synergy.New("DSOP", []uint32{})} {
 		if err := p.send(m); err != nil {
 			return nil, err
 		}
 	}
+	// From here on messages go through the queue, so that a screen that
+	// stalls never holds up the keyboard and mouse.
+	p.out = make(chan []byte, queueLen)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, taken := s.screens[p.name]; taken { // it connected twice at once
+		return nil, fmt.Errorf("screen %q is already connected", p.name)
+	}
+	s.conns++
+	p.connNum = s.conns
+	s.screens[p.name] = p
 	return p, nil
+}
+
+func (s *Server) taken(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.screens[name]
+	return ok
 }
 
 func (s *Server) drop(p *peer, log *slog.Logger) {
@@ -250,13 +277,20 @@ func (s *Server) drop(p *peer, log *slog.Logger) {
 	log.Info("screen disconnected")
 }
 
+// queueLen bounds the messages waiting for a screen; one that falls this far
+// behind is dropped (and the keyboard comes home).
+const queueLen = 1024
+
 // peer is one connected screen.
 type peer struct {
-	conn  net.Conn
-	name  string
-	shape Shape
-	wmu   sync.Mutex
-	buf   []byte
+	conn    net.Conn
+	connNum int64 // its number among the server's connections
+	name    string
+	shape   Shape
+	wmu     sync.Mutex
+	buf     []byte
+	out     chan []byte // after the handshake: frames for writeQueued
+	closed  bool        // out is closed
 }
 
 func (p *peer) write(b []byte) error {
@@ -267,21 +301,62 @@ func (p *peer) write(b []byte) error {
 	return err
 }
 
-// send writes one message. A screen that cannot take it is dropped by its
-// reader; the others are not held up longer than the write deadline.
+// errSlow is the error for a screen whose queue is full.
+var errSlow = errors.New("the screen is not reading (dropped)")
+
+// send writes one message: during the handshake directly, then through the
+// queue. A screen that cannot keep up is disconnected; it never holds up the
+// caller or the other screens.
 func (p *peer) send(m synergy.Message) error {
 	p.wmu.Lock()
 	defer p.wmu.Unlock()
+	queued := p.out != nil
 	b, err := m.AppendMarshal(append(p.buf[:0], 0, 0, 0, 0))
 	if err != nil {
 		return err
 	}
-	p.buf = b
 	n := len(b) - 4
 	b[0], b[1], b[2], b[3] = byte(n>>24), byte(n>>16), byte(n>>8), byte(n)
+	if p.closed {
+		return net.ErrClosed
+	}
+	if queued {
+		select {
+		case p.out <- b: // the writer owns b now
+			p.buf = nil
+			return nil
+		default:
+			p.conn.Close()
+			return errSlow
+		}
+	}
+	p.buf = b
 	p.conn.SetWriteDeadline(time.Now().Add(silentLimit))
 	_, err = p.conn.Write(b)
 	return err
+}
+
+// writeQueued writes the queue's frames until it is closed or a write fails.
+func (p *peer) writeQueued() {
+	for b := range p.out {
+		p.conn.SetWriteDeadline(time.Now().Add(silentLimit))
+		if _, err := p.conn.Write(b); err != nil {
+			p.conn.Close()
+			for range p.out { // let senders finish
+			}
+			return
+		}
+	}
+}
+
+// closeQueue ends the queue; later sends fail.
+func (p *peer) closeQueue() {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	if !p.closed {
+		p.closed = true
+		close(p.out)
+	}
 }
 
 func (p *peer) keepAlive(ctx context.Context) {

@@ -167,6 +167,13 @@ func TestBadPeers(t *testing.T) {
 		expect(c, code)
 	}
 	waitFor(t, 5*time.Second, "cli connected", func() bool { _, ok := s.Screens()["cli"]; return ok })
+	// A screen that changes size says so again, and waits for CIAK before it
+	// takes motion again (as Barrier's do).
+	c.Write(synergy.AppendFrame(nil, []byte("DINF\x00\x00\x00\x00\x02\x00\x01\x00\x00\x00\x00\x00\x00\x00")))
+	expect(c, "CIAK")
+	if sh := s.Screens()["cli"]; sh.Width != 512 {
+		t.Errorf("after a new DINF cli is %d wide; want 512", sh.Width)
+	}
 	second, err := dial("cli")
 	if err != nil {
 		t.Fatal(err)
@@ -195,4 +202,36 @@ func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
 			t.Fatalf("timed out after %v waiting for %s", within, what)
 		}
 	}
+}
+
+// TestStalledScreen: a screen that stops reading is dropped once its queue is
+// full; sending to it never blocks the caller.
+func TestStalledScreen(t *testing.T) {
+	s, addr := startServer(t, nil)
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	synergy.ReadFrame(c, nil)
+	c.Write(synergy.AppendFrame(nil, synergy.Hello{Protocol: "Barrier", Major: 1, Minor: 6, Name: "cli"}.AppendMarshal(nil, true)))
+	synergy.ReadFrame(c, nil) // QINF
+	c.Write(synergy.AppendFrame(nil, []byte("DINF\x00\x00\x00\x00\x01\x00\x01\x00\x00\x00\x00\x00\x00\x00")))
+	waitFor(t, 5*time.Second, "cli connected", func() bool { _, ok := s.Screens()["cli"]; return ok })
+	if err := s.Enter("cli", 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	// cli reads nothing from now on. Motion fills the socket, then the queue.
+	start := time.Now()
+	var sendErr error
+	for i := 0; i < 2_000_000 && sendErr == nil; i++ {
+		sendErr = s.Move(i%256, i%256)
+	}
+	if sendErr == nil {
+		t.Fatal("2,000,000 moves to a screen that reads nothing all went through")
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("sending to a stalled screen took %v before it was dropped", d)
+	}
+	waitFor(t, 5*time.Second, "the stalled screen dropped", func() bool { _, ok := s.Screens()["cli"]; return !ok })
 }

@@ -40,7 +40,8 @@ type X struct {
 	conn    *xgb.Conn
 	win     xproto.Window
 	atoms   atoms
-	changed chan int
+	changed chan struct{} // wakes Changed's reader; what changed is in pending
+	pending [2]bool
 	notify  chan xproto.SelectionNotifyEvent
 	getMu   sync.Mutex // one Get at a time
 	mu      sync.Mutex
@@ -60,7 +61,7 @@ func Open(display string) (*X, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &X{conn: conn, changed: make(chan int, 4), notify: make(chan xproto.SelectionNotifyEvent, 4), done: make(chan struct{})}
+	x := &X{conn: conn, changed: make(chan struct{}, 1), notify: make(chan xproto.SelectionNotifyEvent, 4), done: make(chan struct{})}
 	go x.events()
 	if err := x.setup(); err != nil {
 		x.Close()
@@ -110,9 +111,18 @@ func (x *X) setup() error {
 	return nil
 }
 
-// Changed tells which selection another program has taken (its text may
-// have changed). Notices are dropped while an earlier one waits.
-func (x *X) Changed() <-chan int { return x.changed }
+// Changed wakes when another program has taken a selection (something was
+// copied or selected there); Taken then says which.
+func (x *X) Changed() <-chan struct{} { return x.changed }
+
+// Taken reports which selections other programs took since the last call.
+func (x *X) Taken() [2]bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	t := x.pending
+	x.pending = [2]bool{}
+	return t
+}
 
 // Close closes the connection; what it served is no longer served.
 func (x *X) Close() error {
@@ -139,9 +149,13 @@ func (x *X) events() {
 			default:
 			}
 		case xfixes.SelectionNotifyEvent:
-			if id, ok := x.id(e.Selection); ok && e.Owner != x.win {
+			// A new owner; not a program that quit with it (nothing new to paste).
+			if id, ok := x.id(e.Selection); ok && e.Owner != x.win && e.Subtype == xfixes.SelectionEventSetSelectionOwner {
+				x.mu.Lock()
+				x.pending[id] = true
+				x.mu.Unlock()
 				select {
-				case x.changed <- id:
+				case x.changed <- struct{}{}:
 				default:
 				}
 			}
