@@ -16,10 +16,16 @@ package rawinput
 // only stays quiet (every display's exit handler still runs); the exit handler
 // of our displays notes the loss, and the display answers nothing from then on.
 static int dream_io_error(Display *d) { return 0; }
+
+// Xlib's default handler of protocol errors exits too (this one is process-wide
+// as well); a failed request here
+// (a device gone between its event and our query) is not fatal.
+static int dream_x_error(Display *d, XErrorEvent *e) { return 0; }
 static void dream_io_exit(Display *d, void *lost) { *(int *)lost = 1; }
 
 static Display *dream_xi_open(const char *name, int *opcode, int *lost, int *why) {
 	XSetIOErrorHandler(dream_io_error);
+	XSetErrorHandler(dream_x_error);
 	Display *d = XOpenDisplay(name);
 	if (!d) { *why = 1; return NULL; }
 	XSetIOErrorExitHandler(d, dream_io_exit, lost);
@@ -31,21 +37,57 @@ static Display *dream_xi_open(const char *name, int *opcode, int *lost, int *why
 	if (XIQueryVersion(d, &major, &minor) != Success) {
 		*why = 3; XCloseDisplay(d); return NULL;
 	}
-	unsigned char bits[XIMaskLen(XI_LASTEVENT)] = {0};
-	XISetMask(bits, XI_RawMotion);
-	XIEventMask m = {XIAllMasterDevices, sizeof bits, bits};
-	XISelectEvents(d, DefaultRootWindow(d), &m, 1);
+	unsigned char raw[XIMaskLen(XI_LASTEVENT)] = {0}, hier[XIMaskLen(XI_LASTEVENT)] = {0};
+	XISetMask(raw, XI_RawMotion);
+	XISetMask(hier, XI_HierarchyChanged);
+	XIEventMask m[2] = {{XIAllMasterDevices, sizeof raw, raw}, {XIAllDevices, sizeof hier, hier}};
+	XISelectEvents(d, DefaultRootWindow(d), m, 2);
 	XFlush(d);
 	return d;
 }
 
+// An absolute device (a tablet, a touchscreen, a virtual machine's pointer)
+// reports where it is, not how far it moved: its motion is the difference from
+// its last report, scaled from the axis's range to the screen's.
+typedef struct {
+	int id, absolute[2], have[2];
+	double min[2], max[2], last[2];
+} dream_dev;
+
+static dream_dev dream_devs[64];
+static int dream_ndevs;
+
+static dream_dev *dream_device(Display *d, int id) {
+	for (int i = 0; i < dream_ndevs; i++)
+		if (dream_devs[i].id == id) return &dream_devs[i];
+	if (dream_ndevs == 64) dream_ndevs = 0; // forget them all: they are looked up again
+	dream_dev *dev = &dream_devs[dream_ndevs++];
+	*dev = (dream_dev){.id = id};
+	int n = 0;
+	XIDeviceInfo *info = XIQueryDevice(d, id, &n);
+	for (int k = 0; info && k < n; k++) {
+		for (int c = 0; c < info[k].num_classes; c++) {
+			if (info[k].classes[c]->type != XIValuatorClass) continue;
+			XIValuatorClassInfo *v = (XIValuatorClassInfo *)info[k].classes[c];
+			if (v->number > 1 || v->mode != XIModeAbsolute || v->max <= v->min) continue;
+			dev->absolute[v->number] = 1;
+			dev->min[v->number] = v->min;
+			dev->max[v->number] = v->max;
+		}
+	}
+	if (info) XIFreeDeviceInfo(info);
+	return dev;
+}
+
 // dream_xi_next blocks until raw motion arrives, then sums every motion
-// already queued into *dx, *dy (the device's accelerated axes 0 and 1) and
-// returns 1. It returns 0 when wake becomes readable and -1 when the
-// connection is lost.
+// already queued into *dx, *dy (in screen pixels: the device's accelerated
+// axes 0 and 1) and returns 1. It returns 0 when wake becomes readable and -1
+// when the connection is lost.
 static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx, double *dy) {
 	int got = 0;
 	*dx = *dy = 0;
+	Screen *scr = DefaultScreenOfDisplay(d);
+	double size[2] = {WidthOfScreen(scr), HeightOfScreen(scr)};
 	for (;;) {
 		while (!*lost && XPending(d) > 0) {
 			XEvent ev;
@@ -53,14 +95,24 @@ static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx
 			XGenericEventCookie *c = &ev.xcookie;
 			if (c->type != GenericEvent || c->extension != opcode || !XGetEventData(d, c))
 				continue;
-			if (c->evtype == XI_RawMotion) {
+			if (c->evtype == XI_HierarchyChanged) {
+				dream_ndevs = 0; // devices came or went: ids may mean others now
+			} else if (c->evtype == XI_RawMotion) {
 				XIRawEvent *r = c->data;
+				dream_dev *dev = dream_device(d, r->sourceid);
 				double *v = r->valuators.values;
 				for (int i = 0; i < r->valuators.mask_len * 8; i++) {
 					if (!XIMaskIsSet(r->valuators.mask, i))
 						continue;
-					if (i == 0) *dx += *v;
-					if (i == 1) *dy += *v;
+					if (i <= 1) {
+						double m = *v;
+						if (dev->absolute[i]) {
+							m = dev->have[i] ? (*v - dev->last[i]) * size[i] / (dev->max[i] - dev->min[i]) : 0;
+							dev->last[i] = *v;
+							dev->have[i] = 1;
+						}
+						if (i == 0) *dx += m; else *dy += m;
+					}
 					v++;
 				}
 				got = 1;
