@@ -18,8 +18,8 @@ package rawinput
 static int dream_io_error(Display *d) { return 0; }
 
 // Xlib's default handler of protocol errors exits too (this one is process-wide
-// as well); a failed request here
-// (a device gone between its event and our query) is not fatal.
+// as well); a failed request here (a device gone between its event and our
+// query) is not fatal.
 static int dream_x_error(Display *d, XErrorEvent *e) { return 0; }
 static void dream_io_exit(Display *d, void *lost) { *(int *)lost = 1; }
 
