@@ -3,7 +3,9 @@
 // (proto/synergy) so that Barrier, Input Leap and Deskflow peers interoperate.
 //
 // client is the screen side: it connects to a server, says which screen it is,
-// and applies the input it receives to its X display with XTEST. server is the
-// protocol side of the server role (accepting screens, keep-alives, sending
-// input to the active screen); config reads Barrier's configuration files.
+// applies the input it receives to its X display with XTEST, and shares its
+// clipboards. server is the protocol side of the server role (accepting
+// screens, keep-alives, sending input and clipboards to the active screen);
+// primary is the server machine's own screen (watching its keyboard and mouse,
+// crossing edges, hotkeys); config reads Barrier's configuration files.
 package inputd
