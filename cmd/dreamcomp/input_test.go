@@ -147,15 +147,7 @@ func TestInputFromViewer(t *testing.T) {
 	// Typing, with Shift, digits and symbols the desktop's US keymap lacks.
 	r.laptopDo(t, "type", "--delay", "20", "hello World 1! é€ß")
 	r.laptopDo(t, "key", "Return")
-	want := "hello World 1! é€ß\n"
-	var got []byte
-	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal to write %q", want), func() bool {
-		got, _ = os.ReadFile(r.typed)
-		return string(got) == want || len(got) >= len(want)
-	})
-	if string(got) != want {
-		t.Errorf("the terminal on the desktop got %q; want %q", got, want)
-	}
+	typedLine(t, r.typed, "the terminal on the desktop", "hello World 1! é€ß")
 
 	// A button held on the laptop is held on the desktop, and released with it.
 	r.laptopDo(t, "mousedown", "1")
@@ -293,16 +285,22 @@ func TestLaptopLayouts(t *testing.T) {
 	setxkbmap("-layout", "de")
 	r.laptopDo(t, "type", "--delay", "30", "z@€")
 	r.laptopDo(t, "key", "Return")
-	want := "éüazerty1&z@€\n"
-	var got []byte
-	waitFor(t, 10*time.Second, fmt.Sprintf("the terminal to write %q", want), func() bool {
-		got, _ = os.ReadFile(r.typed)
-		return len(got) > 0 && got[len(got)-1] == '\n'
-	})
-	if string(got) != want {
-		t.Errorf("the desktop typed %q; want %q", got, want)
-	}
+	typedLine(t, r.typed, "the desktop's terminal", "éüazerty1&z@€")
 }
+
+// srvAndDream is a Barrier configuration of an input server's screen, srv,
+// with dreamcomp's desktop, dream, beyond its right edge.
+const srvAndDream = `section: screens
+	srv:
+	dream:
+end
+section: links
+	srv:
+		right = dream
+	dream:
+		left = srv
+end
+`
 
 // TestDreamcompJoinsBarrier: an existing Barrier server drives the whole spanned
 // desktop as one screen (dreamcomp --input-server): crossing the Barrier
@@ -315,17 +313,7 @@ func TestDreamcompJoinsBarrier(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bar := barriertest.StartTLS(t, srv.Display(), `section: screens
-	srv:
-	dream:
-end
-section: links
-	srv:
-		right = dream
-	dream:
-		left = srv
-end
-`, inputclient.Fingerprint(cert.Certificate[0]))
+	bar := barriertest.StartTLS(t, srv.Display(), srvAndDream, inputclient.Fingerprint(cert.Certificate[0]))
 	typed := filepath.Join(t.TempDir(), "typed.txt")
 	t.Setenv("LC_ALL", "C.UTF-8")
 	d := startDreamcomp(t, "--span", "2", "--tile-size", "320x240", "--listen", "127.0.0.1:0",
@@ -352,15 +340,7 @@ end
 	})
 	r.xdotool(srv.Display(), "type", "--delay", "30", "Span me!")
 	r.xdotool(srv.Display(), "key", "Return")
-	want := "Span me!\n"
-	var got []byte
-	waitFor(t, 10*time.Second, fmt.Sprintf("the desktop's terminal to write %q", want), func() bool {
-		got, _ = os.ReadFile(typed)
-		return len(got) > 0 && got[len(got)-1] == '\n'
-	})
-	if string(got) != want {
-		t.Errorf("the desktop's terminal got %q; want %q", got, want)
-	}
+	typedLine(t, typed, "the desktop's terminal", "Span me!")
 }
 
 // TestDreaminputServerDrivesDreamcomp: dreaminput server shares one machine's
@@ -380,17 +360,7 @@ func TestDreaminputServerDrivesDreamcomp(t *testing.T) {
 		t.Fatal(err)
 	}
 	conf := filepath.Join(t.TempDir(), "dream.conf")
-	if err := os.WriteFile(conf, []byte(`section: screens
-	srv:
-	dream:
-end
-section: links
-	srv:
-		right = dream
-	dream:
-		left = srv
-end
-`), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(srvAndDream), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -440,14 +410,20 @@ end
 	})
 	r.xdotool(srv, "type", "--delay", "20", "One keyboard, 2 tiles")
 	r.xdotool(srv, "key", "Return")
-	want := "One keyboard, 2 tiles\n"
+	typedLine(t, typed, "the desktop's terminal", "One keyboard, 2 tiles")
+	xvfbtest.Pasted(t, desk, "clipboard", "from the server machine")
+}
+
+// typedLine waits for the terminal writing to file to finish a line (up to
+// 10 s), and checks it is want; who names the terminal in the failure.
+func typedLine(t *testing.T, file, who, want string) {
+	t.Helper()
 	var got []byte
-	waitFor(t, 10*time.Second, fmt.Sprintf("the desktop's terminal to write %q", want), func() bool {
-		got, _ = os.ReadFile(typed)
+	waitFor(t, 10*time.Second, fmt.Sprintf("%s to write %q", who, want), func() bool {
+		got, _ = os.ReadFile(file)
 		return len(got) > 0 && got[len(got)-1] == '\n'
 	})
-	if string(got) != want {
-		t.Errorf("the desktop's terminal got %q; want %q", got, want)
+	if string(got) != want+"\n" {
+		t.Errorf("%s got %q; want %q", who, got, want+"\n")
 	}
-	xvfbtest.Pasted(t, desk, "clipboard", "from the server machine")
 }

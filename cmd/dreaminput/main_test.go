@@ -42,17 +42,7 @@ func TestMain(m *testing.M) {
 
 // twoScreens is srv (dreaminput server's own screen) with cli beyond its right
 // edge, and hotkeys to jump between them.
-const twoScreens = `section: screens
-	srv:
-	cli:
-end
-section: links
-	srv:
-		right = cli
-	cli:
-		left = srv
-end
-section: options
+const twoScreens = barriertest.TwoScreens + `section: options
 	keystroke(Control+Alt+Right) = switchToScreen(cli)
 	keystroke(Control+Alt+Left) = switchInDirection(left)
 end
