@@ -86,7 +86,8 @@ type holder struct {
 func (p *Primary) holding(screen string) *[2]string {
 	k := holder{screen: screen}
 	if screen != p.name {
-		k.conn = p.cfg.Server.Screens()[screen].Conn
+		sh, _ := p.cfg.Server.Shape(screen)
+		k.conn = sh.Conn
 	}
 	h := p.holds[k]
 	if h == nil {

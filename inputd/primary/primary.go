@@ -283,7 +283,7 @@ func (p *Primary) shape(name string) (rect, bool) {
 	if name == p.name {
 		return p.here, true
 	}
-	s, ok := p.cfg.Server.Screens()[name]
+	s, ok := p.cfg.Server.Shape(name)
 	return rect{s.X, s.Y, s.Width, s.Height}, ok && s.Width > 0 && s.Height > 0
 }
 

@@ -107,6 +107,19 @@ func (s *Server) closeAll() {
 // full is dropped (and logged).
 func (s *Server) Clipboards() <-chan Clipboard { return s.clips }
 
+// Shape is a connected screen's shape (false when it is not connected).
+func (s *Server) Shape(name string) (Shape, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.screens[name]
+	if !ok {
+		return Shape{}, false
+	}
+	sh := p.shape
+	sh.Conn = p.connNum
+	return sh, true
+}
+
 // Screens lists the connected screens and their shapes.
 func (s *Server) Screens() map[string]Shape {
 	s.mu.Lock()
