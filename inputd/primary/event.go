@@ -45,6 +45,11 @@ func (p *Primary) event(ev xgb.Event) {
 	case xproto.ButtonReleaseEvent:
 		p.state = e.State
 		p.button(int(e.Detail), false)
+	case xproto.ConfigureNotifyEvent:
+		if e.Window == p.root && (int(e.Width) != p.here.w || int(e.Height) != p.here.h) {
+			p.here.w, p.here.h = int(e.Width), int(e.Height)
+			p.log.Info("screen size changed", "width", p.here.w, "height", p.here.h)
+		}
 	}
 }
 

@@ -155,6 +155,8 @@ func (p *Primary) Run(ctx context.Context) error {
 		defer wg.Done()
 		p.readSelections(done)
 	}()
+	// The root's ConfigureNotify says when the screen changes size (RandR).
+	xproto.ChangeWindowAttributes(conn, p.root, xproto.CwEventMask, []uint32{xproto.EventMaskStructureNotify})
 	p.grabHotkeys()
 	defer p.goHome(-1, -1)
 	p.log.Info("watching the keyboard and mouse", "screen", p.name, "width", p.here.w, "height", p.here.h)
