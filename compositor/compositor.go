@@ -29,6 +29,10 @@ type Config struct {
 	// LoopbackOnly offers media on loopback alone (the HTTP side listens there).
 	LoopbackOnly bool
 	MaxViewers   int // per tile; 0 means stream.DefaultMaxViewers
+	MaxPeers     int // in all; 0 means stream.DefaultMaxPeers
+	// Access checks viewers' tokens (see compositor/access); nil lets everyone
+	// watch and type.
+	Access stream.Access
 	// Input applies viewers' keyboard and mouse to the display (XTEST). Off,
 	// every viewer is view-only: its input is dropped and counted.
 	Input bool
@@ -96,7 +100,7 @@ func New(cfg Config) (*Compositor, error) {
 		c.Close()
 		return nil, err
 	}
-	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers}
+	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers, MaxPeers: cfg.MaxPeers, Access: cfg.Access}
 	if cfg.Input {
 		if c.inj, err = inject.Open(inject.Config{Display: cfg.Display, Log: log}); err != nil {
 			c.Close()

@@ -4,7 +4,8 @@
 //	dreamcomp --span 3 -- xterm
 //
 // starts its own 5760x1080 Xvfb, runs xterm on it and serves three 1920x1080 tiles
-// on http://127.0.0.1:8040. See README.md for every flag.
+// on https://0.0.0.0:8040 to viewers that have its token (it prints a pairing
+// URL). See README.md for every flag.
 package main
 
 import (
@@ -13,6 +14,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	stdlog "log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,6 +28,7 @@ import (
 	"time"
 
 	"dream/compositor"
+	"dream/compositor/access"
 	"dream/compositor/layout"
 	inputclient "dream/inputd/client"
 	"dream/internal/cli"
@@ -35,8 +39,11 @@ const usage = `usage: dreamcomp [flags] [-- CMD ARGS...]
 
 Runs CMD on an X display (its own Xvfb unless --display names one), cuts the
 display into --span tiles side by side and serves each tile as WebRTC video:
-POST /whep/{tile} (tiles numbered from 1), GET /tiles. dreamcomp ends when CMD
-ends, on Ctrl-C, or when the X display goes away.
+POST /whep/{tile} (tiles numbered from 1), GET /tiles, over HTTPS, to requests
+with its token (Authorization: Bearer TOKEN). The token and a self-signed
+certificate are made on first start and kept in --keys-dir; the pairing URL it
+prints carries both the token and the certificate's fingerprint, for dreamview.
+dreamcomp ends when CMD ends, on Ctrl-C, or when the X display goes away.
 
 Flags:
 `
@@ -50,7 +57,10 @@ type options struct {
 	bitrate      int
 	listen       string
 	maxViewers   int
+	maxPeers     int
 	viewOnly     bool
+	keysDir      string
+	viewToken    bool
 	inputServer  string
 	inputName    string
 	inputPlain   bool
@@ -91,14 +101,17 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.codec, "codec", compositor.DefaultCodec, "video codec: h264 (Constrained Baseline, openh264) or vp8 (libvpx)")
 	fs.IntVar(&o.fps, "fps", compositor.DefaultFPS, "most frames a second per tile (frames are sent only when pixels change)")
 	fs.IntVar(&o.bitrate, "bitrate", 0, "target bitrate per tile in `kbit/s`; 0 picks one by tile size")
-	fs.StringVar(&o.listen, "listen", "127.0.0.1:8040", "HTTP `address` for WHEP and /tiles")
+	fs.StringVar(&o.listen, "listen", "0.0.0.0:8040", "HTTPS `address` for WHEP and /tiles (every request needs the token)")
 	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
+	fs.IntVar(&o.maxPeers, "max-peers", 64, "most viewers in all")
+	fs.StringVar(&o.keysDir, "keys-dir", access.DefaultDir(), "where the token and TLS certificate are kept (`DIR`, made on first start)")
+	fs.BoolVar(&o.viewToken, "view-only-token", false, "also issue a view-only token (video, never input) and print its pairing URL")
 	fs.StringVar(&o.inputServer, "input-server", "", "join this Barrier, Synergy, Input Leap, Deskflow or dreaminput server (`HOST[:PORT]`) as one screen: the whole spanned desktop")
 	fs.StringVar(&o.inputName, "input-name", "dreamcomp", "the `name` of this screen in the input server's configuration")
 	fs.BoolVar(&o.inputPlain, "input-disable-crypto", false, "plain TCP to the input server (its --disable-crypto); TLS with pinned fingerprints otherwise")
 	fs.StringVar(&o.inputProfile, "input-profile-dir", inputclient.DefaultProfile(), "this screen's certificate and trusted input servers (`DIR`)")
 	fs.StringVar(&o.inputTrust, "input-trust", "", "trust the input server with this certificate `fingerprint` (v2:sha256:HEX)")
-	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore viewers' keyboard and mouse (always so when listening beyond loopback, until pairing exists)")
+	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore every viewer's keyboard and mouse, whatever its token")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
@@ -120,6 +133,8 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("--bitrate %d: want a positive kbit/s, or 0 for automatic", o.bitrate)
 	case o.maxViewers < 1:
 		return o, fmt.Errorf("--max-viewers %d: want at least 1", o.maxViewers)
+	case o.maxPeers < 1:
+		return o, fmt.Errorf("--max-peers %d: want at least 1", o.maxPeers)
 	case o.codec != "h264" && o.codec != "vp8":
 		return o, fmt.Errorf("--codec %q: want h264 or vp8", o.codec)
 	}
@@ -147,19 +162,26 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		display = x.Display()
 	}
 
-	ln, err := net.Listen("tcp", o.listen)
+	keys, err := access.Load(o.keysDir)
+	if err != nil {
+		return err
+	}
+	if o.viewToken {
+		if _, err := keys.ViewToken(); err != nil {
+			return err
+		}
+	}
+	tcpLn, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w (is another dreamcomp running? pick another --listen)", o.listen, err)
 	}
-	loopback := isLoopback(ln.Addr())
-	if !loopback {
-		log.Warn("listening beyond loopback without authentication: anyone who can reach this address can watch the desktop; viewers' keyboard and mouse are ignored", "listen", ln.Addr())
-	}
+	loopback := isLoopback(tcpLn.Addr())
+	ln := tls.NewListener(tcpLn, &tls.Config{Certificates: []tls.Certificate{keys.Cert}, MinVersion: tls.VersionTLS12})
 
 	comp, err := compositor.New(compositor.Config{
 		Display: display, Span: o.span, Codec: o.codec, FPS: o.fps, BitrateKbps: o.bitrate,
-		LoopbackOnly: loopback, MaxViewers: o.maxViewers, Log: log,
-		Input: loopback && !o.viewOnly, // input needs authentication beyond loopback
+		LoopbackOnly: loopback, MaxViewers: o.maxViewers, MaxPeers: o.maxPeers, Log: log,
+		Access: access.NewGuard(keys), Input: !o.viewOnly,
 	})
 	if err != nil {
 		ln.Close()
@@ -167,7 +189,8 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	defer comp.Close()
 
-	srv := &http.Server{Handler: comp.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: comp.Handler(), ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: stdlog.New(io.Discard, "", 0)} // TLS handshakes that fail (port scans, unpaired browsers) are not news
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	defer func() {
@@ -178,9 +201,13 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	l := comp.Layout()
 	t := l.Tiles[0].Rect
+	base := viewerURL(tcpLn.Addr())
 	log.Info("dreamcomp serving", "display", display, "size", fmt.Sprintf("%dx%d", l.Screen.Dx(), l.Screen.Dy()),
-		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec,
-		"url", viewerURL(ln.Addr()))
+		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec, "keys", keys.Dir,
+		"url", pairingURL(base, keys.Control, keys.Fingerprint))
+	if keys.View != "" {
+		log.Info("view-only pairing URL (video, never input)", "view_url", pairingURL(base, keys.View, keys.Fingerprint))
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -268,21 +295,27 @@ func stopChild(cmd *exec.Cmd, done chan error) {
 	}
 }
 
+// pairingURL is what a viewer is given: the server, its token, and its
+// certificate's fingerprint, which the viewer pins.
+func pairingURL(base, token, fingerprint string) string {
+	return base + "/?token=" + token + "&fp=" + fingerprint
+}
+
 // viewerURL is the URL viewers use: for a wildcard listen address, the first
 // non-loopback address of this machine, which other machines can reach.
 func viewerURL(a net.Addr) string {
 	tcp, ok := a.(*net.TCPAddr)
 	if !ok || !tcp.IP.IsUnspecified() {
-		return "http://" + a.String()
+		return "https://" + a.String()
 	}
 	port := strconv.Itoa(tcp.Port)
 	addrs, _ := net.InterfaceAddrs()
 	for _, ad := range addrs {
 		if ipn, ok := ad.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
-			return "http://" + net.JoinHostPort(ipn.IP.String(), port)
+			return "https://" + net.JoinHostPort(ipn.IP.String(), port)
 		}
 	}
-	return "http://" + net.JoinHostPort("127.0.0.1", port)
+	return "https://" + net.JoinHostPort("127.0.0.1", port)
 }
 
 func isLoopback(a net.Addr) bool {

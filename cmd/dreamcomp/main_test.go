@@ -37,6 +37,9 @@ func TestMain(m *testing.M) {
 		panic("building the commands: " + err.Error())
 	}
 	bin = dir
+	// dreamcomp's keys and dreamview's paired servers go to a directory of the
+	// tests', not the user's.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -63,7 +66,7 @@ func startDreamcomp(t *testing.T, args ...string) *dreamcomp {
 	}
 	urlc := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`url=(http://\S+)`)
+		re := regexp.MustCompile(`url="?(https://[^"\s]+)`)
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
 			d.stderr.WriteLine(sc.Text())
@@ -165,8 +168,10 @@ func TestCommands(t *testing.T) {
 	if err == nil || !strings.Contains(errOut, "1 to 3") {
 		t.Errorf("dreamview --tile 7: err %v, stderr %q; want a failure naming tiles 1 to 3", err, errOut)
 	}
-	// The server carries on; and a URL typed without http:// works too.
-	if _, errOut, err := runCmd(t, "dreamview", strings.TrimPrefix(d.url, "http://"), "--tile", "3", "--headless", "--frames", "1"); err != nil {
+	// The server carries on; and once paired, HOST:PORT is enough (the
+	// certificate and token were kept).
+	hostPort := strings.TrimPrefix(strings.SplitN(d.url, "/?", 2)[0], "https://")
+	if _, errOut, err := runCmd(t, "dreamview", hostPort, "--tile", "3", "--headless", "--frames", "1"); err != nil {
 		t.Errorf("dreamview HOST:PORT --tile 3 after a bad request: %v\n%s", err, errOut)
 	}
 
@@ -220,9 +225,9 @@ func TestFlagErrors(t *testing.T) {
 		{"dreamcomp", []string{"--codec", "av1"}, "h264 or vp8"},
 		{"dreamcomp", []string{"--span", "0", "--listen", "127.0.0.1:0"}, "--span 0: want 1 to 32"},
 		{"dreamcomp", []string{"xterm"}, "after --"},
-		{"dreamview", nil, "no server URL"},
+		{"dreamview", nil, "no server given"},
 		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "0"}, "numbered from 1"},
-		{"dreamview", []string{"not a url", "--headless"}, "want http://HOST:PORT"},
+		{"dreamview", []string{"not a url", "--headless"}, "want HOST:PORT or dreamcomp's pairing URL"},
 		{"dreamview", []string{"http://127.0.0.1:1", "--headless"}, "cannot reach http://127.0.0.1:1"},
 	} {
 		_, errOut, err := runCmd(t, tt.name, tt.args...)
@@ -359,4 +364,53 @@ func psnrRGB(a, b *image.RGBA) float64 {
 		return 99
 	}
 	return 10 * math.Log10(255*255*float64(3*w*h)/sse)
+}
+
+// TestPairing: the pairing URL pairs; without a token a viewer gets nothing; a
+// view-only URL plays; the token and certificate are kept across restarts; a
+// viewer refuses a server whose certificate changed.
+func TestPairing(t *testing.T) {
+	keysDir, otherKeys := filepath.Join(t.TempDir(), "keys"), filepath.Join(t.TempDir(), "keys")
+	servers := filepath.Join(t.TempDir(), "servers")
+	d := startDreamcomp(t, "--tile-size", "128x64", "--listen", "127.0.0.1:0", "--keys-dir", keysDir, "--view-only-token")
+	viewURL := regexp.MustCompile(`view_url="?(https://[^"\s]+)`).FindStringSubmatch(d.stderr.String())
+	if viewURL == nil {
+		t.Fatalf("no view-only pairing URL in dreamcomp's log:\n%s", d.stderr)
+	}
+	hostPort := strings.TrimPrefix(strings.SplitN(d.url, "/?", 2)[0], "https://")
+
+	// Never paired, no token: refused, nothing shown.
+	_, errOut, err := runCmd(t, "dreamview", hostPort, "--servers", servers, "--headless", "--frames", "1")
+	if err == nil || !strings.Contains(errOut, "401") || !strings.Contains(errOut, "pairing URL") {
+		t.Errorf("dreamview without a token: %v\n%s\nwant a 401 that points to the pairing URL", err, errOut)
+	}
+	// The view-only URL plays (its input would be dropped: see stream's
+	// TestTokens). A still desktop sends one frame to a new viewer.
+	if _, errOut, err := runCmd(t, "dreamview", viewURL[1], "--servers", servers, "--headless", "--frames", "1"); err != nil {
+		t.Errorf("dreamview with the view-only URL: %v\n%s", err, errOut)
+	}
+	// The pairing URL pairs; then HOST:PORT alone plays.
+	for _, arg := range []string{d.url, hostPort} {
+		if _, errOut, err := runCmd(t, "dreamview", arg, "--servers", servers, "--headless", "--frames", "1"); err != nil {
+			t.Errorf("dreamview %s: %v\n%s", arg, err, errOut)
+		}
+	}
+	d.cmd.Process.Signal(os.Interrupt)
+	d.wait(t, 10*time.Second)
+
+	// Restarted on the same port with the same keys: the same pairing URL.
+	again := startDreamcomp(t, "--tile-size", "128x64", "--listen", hostPort, "--keys-dir", keysDir)
+	if again.url != d.url {
+		t.Errorf("after a restart the pairing URL is %s; want %s (token and certificate kept)", again.url, d.url)
+	}
+	again.cmd.Process.Signal(os.Interrupt)
+	again.wait(t, 10*time.Second)
+
+	// Another certificate at that address: the paired viewer refuses it, and
+	// says what to do.
+	startDreamcomp(t, "--tile-size", "128x64", "--listen", hostPort, "--keys-dir", otherKeys)
+	_, errOut, err = runCmd(t, "dreamview", hostPort, "--servers", servers, "--headless", "--frames", "1")
+	if err == nil || !strings.Contains(errOut, "certificate of "+hostPort+" changed") || !strings.Contains(errOut, "pair again") {
+		t.Errorf("dreamview against another certificate: %v\n%s\nwant a refusal saying the certificate changed", err, errOut)
+	}
 }

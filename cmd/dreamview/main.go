@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -28,6 +29,7 @@ import (
 	"dream/viewer/input"
 	"dream/viewer/player"
 	"dream/viewer/render"
+	"dream/viewer/trust"
 )
 
 // GLFW and OpenGL must run on the main OS thread.
@@ -35,14 +37,18 @@ func init() { runtime.LockOSThread() }
 
 const usage = `usage: dreamview [flags] URL
 
-Plays one tile of the dreamcomp server at URL (like http://192.168.1.10:8040)
-fullscreen. --headless decodes without a window.
+Plays one tile of the dreamcomp server at URL fullscreen. The first time, give
+the pairing URL dreamcomp prints (https://HOST:PORT/?token=…&fp=…): the server's
+certificate and token are kept, and later HOST:PORT is enough. --headless
+decodes without a window.
 
 Flags:
 `
 
 type options struct {
 	url           string
+	token         string
+	servers       string
 	tile          int
 	windowed      bool
 	viewOnly      bool
@@ -84,6 +90,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.tile, "tile", 1, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
 	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
+	fs.StringVar(&o.token, "token", "", "the server's `token` (the pairing URL carries it; kept once paired)")
+	fs.StringVar(&o.servers, "servers", trust.DefaultPath(), "the `FILE` of paired servers (certificate fingerprints and tokens)")
 	fs.BoolVar(&o.viewOnly, "view-only", false, "watch only: send no keyboard or mouse input to the desktop")
 	fs.BoolVar(&o.headless, "headless", false, "decode without a window (for tests, benchmarks and machines with no display)")
 	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
@@ -109,7 +117,7 @@ func parseFlags(args []string) (options, error) {
 	switch {
 	case len(pos) == 0:
 		fs.Usage()
-		return o, errors.New("no server URL given: dreamview http://SERVER:8040 --tile N")
+		return o, errors.New("no server given: dreamview PAIRING-URL (or HOST:PORT once paired) --tile N")
 	case len(pos) > 1:
 		return o, fmt.Errorf("unexpected argument %q after the URL", pos[1])
 	case o.tile < 1:
@@ -144,8 +152,24 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	cur := &cursorRelay{}
 	m := &meter{last: statsLine{Tile: o.tile}}
-	sess, err := client.Dial(ctx, client.Config{URL: o.url, Tile: o.tile, Log: log.With("component", "client"),
-		OnCursor: cur.shape, OnCursorPos: cur.pos})
+	srv, err := trust.ParseURL(o.url)
+	if err != nil {
+		return err
+	}
+	store := &trust.Store{Path: o.servers}
+	token := srv.Token
+	if o.token != "" {
+		token = o.token
+	}
+	if token == "" {
+		_, token, _, _ = store.Lookup(srv.HostPort)
+	}
+	var verify func(string) error
+	if strings.HasPrefix(srv.URL, "https://") {
+		verify = store.Verifier(srv, token)
+	}
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
+		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos})
 	if err != nil {
 		return err
 	}

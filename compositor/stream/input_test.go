@@ -2,13 +2,16 @@ package stream
 
 import (
 	"context"
+	"errors"
 	"image"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"dream/compositor/access"
 	"dream/compositor/inject/injecttest"
 	"dream/proto"
 	"dream/viewer/client"
@@ -192,5 +195,63 @@ func TestJump(t *testing.T) {
 		if got := ev[len(ev)-1]; got != tt.want {
 			t.Errorf("jump %d from %v = %s; want %s", tt.dir, tt.at, got, tt.want)
 		}
+	}
+}
+
+// TestTokens: without a token nothing happens (401, no session); the view-only
+// token watches but its input is dropped and counted; the control token types.
+func TestTokens(t *testing.T) {
+	keys, err := access.Load(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := keys.ViewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tile := mustTile(t, 1, "vp8")
+	rec := &injecttest.Recorder{}
+	srv, url := serve(t, Config{LoopbackOnly: true, Access: access.NewGuard(keys), NewInput: func() Input { return rec }}, tile)
+	ctx := context.Background()
+	for _, token := range []string{"", "not-the-token"} {
+		if _, err := client.Dial(ctx, client.Config{URL: url, Tile: 1, Token: token}); !errors.Is(err, client.ErrServer) || !strings.Contains(err.Error(), "401") {
+			t.Errorf("Dial with token %q: %v; want 401", token, err)
+		}
+	}
+	srv.mu.Lock()
+	n := len(srv.sessions)
+	srv.mu.Unlock()
+	if n != 0 {
+		t.Errorf("%d sessions after refused requests; want 0", n)
+	}
+
+	press := func(sess *client.Session) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); sess.Send(proto.Key{Down: true, Keysym: 0x61}) != nil; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("input channel never opened")
+			}
+		}
+	}
+	watcher, err := client.Dial(ctx, client.Config{URL: url, Tile: 1, Token: view})
+	if err != nil {
+		t.Fatalf("Dial with the view-only token: %v", err)
+	}
+	defer watcher.Close()
+	press(watcher)
+	for deadline := time.Now().Add(5 * time.Second); tile.Stats().InputDropped == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the view-only viewer's key was not counted as dropped")
+		}
+	}
+	typist, err := client.Dial(ctx, client.Config{URL: url, Tile: 1, Token: keys.Control})
+	if err != nil {
+		t.Fatalf("Dial with the control token: %v", err)
+	}
+	defer typist.Close()
+	press(typist)
+	waitEvents(t, rec, 1)
+	if got := events(rec); got[0] != "Key(0x61, true)" || len(got) != 1 {
+		t.Errorf("desktop input %q; want only the control viewer's key", got)
 	}
 }

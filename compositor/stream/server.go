@@ -20,6 +20,7 @@ import (
 
 	"github.com/pion/webrtc/v4"
 
+	"dream/compositor/access"
 	"dream/internal/rtc"
 )
 
@@ -28,7 +29,9 @@ const (
 	MaxBodyBytes = 64 << 10 // an SDP offer is a few KiB
 	// DefaultMaxViewers bounds the viewers of one tile when Config leaves it 0.
 	DefaultMaxViewers = 16
-	gatherTimeout     = 5 * time.Second
+	// DefaultMaxPeers bounds the viewers of all tiles when Config leaves it 0.
+	DefaultMaxPeers = 64
+	gatherTimeout   = 5 * time.Second
 )
 
 // Config configures a Server. The zero value works.
@@ -39,6 +42,11 @@ type Config struct {
 	LoopbackOnly bool
 	// MaxViewers per tile; 0 means DefaultMaxViewers.
 	MaxViewers int
+	// MaxPeers in all; 0 means DefaultMaxPeers.
+	MaxPeers int
+	// Access checks every request's token. Nil lets everyone watch and type
+	// (a server that only loopback reaches, tests).
+	Access Access
 	// NewInput gives each viewer's session its keyboard and mouse on the
 	// desktop. Nil makes every viewer view-only: input is dropped and counted.
 	NewInput func() Input
@@ -47,12 +55,20 @@ type Config struct {
 	Pointer func() (image.Point, error)
 }
 
+// Access decides what a request may do: watch, watch and type, or nothing
+// (an error, which may carry the HTTP status: see access.Refusal).
+type Access interface {
+	Check(r *http.Request) (access.Role, error)
+}
+
 // Server answers WHEP requests for a set of tiles and keeps their sessions.
 type Server struct {
 	log        *slog.Logger
 	tiles      []*Tile
 	apis       map[string]*webrtc.API
 	maxViewers int
+	maxPeers   int
+	access     Access
 	newInput   func() Input
 	pointer    func() (image.Point, error)
 	loopback   bool
@@ -73,6 +89,8 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 		tiles:      tiles,
 		apis:       map[string]*webrtc.API{},
 		maxViewers: cfg.MaxViewers,
+		maxPeers:   cfg.MaxPeers,
+		access:     cfg.Access,
 		newInput:   cfg.NewInput,
 		pointer:    cfg.Pointer,
 		loopback:   cfg.LoopbackOnly,
@@ -84,6 +102,9 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 	}
 	if s.maxViewers <= 0 {
 		s.maxViewers = DefaultMaxViewers
+	}
+	if s.maxPeers <= 0 {
+		s.maxPeers = DefaultMaxPeers
 	}
 	for i, t := range tiles {
 		if t.Number != i+1 {
@@ -107,16 +128,36 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP serves the WHEP and /tiles routes. A server on loopback answers only
-// requests addressed to loopback: a web page whose name is made to resolve to
-// 127.0.0.1 (DNS rebinding) still sends its own name as Host.
+// ServeHTTP serves the WHEP and /tiles routes, to requests whose token
+// Access accepts. A server on loopback answers only requests addressed to
+// loopback: a web page whose name is made to resolve to 127.0.0.1 (DNS
+// rebinding) still sends its own name as Host.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.loopback && !loopbackHost(r.Host) {
 		http.Error(w, fmt.Sprintf("host %q: this server answers loopback addresses only", r.Host), http.StatusForbidden)
 		return
 	}
-	s.mux.ServeHTTP(w, r)
+	role := access.Control
+	if s.access != nil {
+		var err error
+		if role, err = s.access.Check(r); err != nil {
+			status := http.StatusUnauthorized
+			if ref, ok := access.AsRefusal(err); ok {
+				status = ref.Status
+			}
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="dreamcomp"`)
+			}
+			s.log.Debug("request refused", "from", r.RemoteAddr, "path", r.URL.Path, "err", err)
+			http.Error(w, err.Error(), status)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), roleKey{}, role)))
 }
+
+// roleKey carries a request's access.Role in its context.
+type roleKey struct{}
 
 func loopbackHost(hostport string) bool {
 	host, _, err := net.SplitHostPort(hostport)
@@ -184,9 +225,14 @@ func (s *Server) offer(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		http.Error(w, fmt.Sprintf("tile %d already has %d viewers, the most it takes", t.Number, s.maxViewers), http.StatusServiceUnavailable)
 		return
+	case len(s.sessions) >= s.maxPeers:
+		s.mu.Unlock()
+		http.Error(w, fmt.Sprintf("%d viewers already, the most this server takes", s.maxPeers), http.StatusServiceUnavailable)
+		return
 	}
 	ss := &session{id: id, tile: t, server: s, log: s.log.With("tile", t.Number, "session", id)}
-	if s.newInput != nil {
+	// A view-only token watches: its input has nowhere to go, and is counted.
+	if s.newInput != nil && r.Context().Value(roleKey{}) == access.Control {
 		ss.input = s.newInput()
 	}
 	s.sessions[id] = ss // reserve the place while negotiating

@@ -3,6 +3,10 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -27,11 +31,21 @@ const maxAnswerBytes = 64 << 10
 // ErrServer is wrapped by errors that the server answered with.
 var ErrServer = errors.New("server refused")
 
+// ErrUntrusted is what Config.Verify wraps when it refuses a certificate.
+var ErrUntrusted = errors.New("server certificate not trusted")
+
 // Config says where to connect. URL and Tile are required.
 type Config struct {
-	URL  string // the server, e.g. http://192.168.1.10:8040
+	URL  string // the server, e.g. https://192.168.1.10:8040
 	Tile int    // 1-based
 	Log  *slog.Logger
+	// Token goes with every request as "Authorization: Bearer TOKEN" (it is in
+	// dreamcomp's pairing URL).
+	Token string
+	// Verify, when set, checks an https server by the SHA-256 fingerprint of
+	// its certificate (hex) instead of by certificate authorities: dreamcomp's
+	// certificate is its own. Its error ends the connection.
+	Verify func(fingerprint string) error
 	// ConnectTimeout bounds signalling plus ICE/DTLS; 0 means 10 s.
 	ConnectTimeout time.Duration
 	// OnCursor and OnCursorPos, when set, receive the desktop cursor's image and
@@ -48,6 +62,7 @@ type Session struct {
 	log      *slog.Logger
 	pc       *webrtc.PeerConnection
 	location string
+	http     *http.Client
 	track    chan *webrtc.TrackRemote
 	failed   chan struct{}
 	failOnce sync.Once
@@ -68,12 +83,13 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	if !strings.Contains(cfg.URL, "://") {
-		cfg.URL = "http://" + cfg.URL // "server:8040" is what people type
+		cfg.URL = "https://" + cfg.URL // "server:8040" is what people type
 	}
 	base, err := url.Parse(cfg.URL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("server URL %q: want http://HOST:PORT", cfg.URL)
+		return nil, fmt.Errorf("server URL %q: want https://HOST:PORT", cfg.URL)
 	}
+	base.RawQuery, base.Fragment = "", ""
 	endpoint := base.JoinPath("whep", fmt.Sprint(cfg.Tile))
 
 	api, err := rtc.NewAPI(rtc.Receiver, rtc.Settings(isLoopback(base.Hostname()), log), "h264", "vp8")
@@ -84,7 +100,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new peer connection: %w", err)
 	}
-	s := &Session{cfg: cfg, log: log, pc: pc, track: make(chan *webrtc.TrackRemote, 1), failed: make(chan struct{})}
+	s := &Session{cfg: cfg, log: log, pc: pc, http: httpClient(cfg.Verify), track: make(chan *webrtc.TrackRemote, 1), failed: make(chan struct{})}
 	pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
 		select {
 		case s.track <- t:
@@ -141,8 +157,12 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 		return "", fmt.Errorf("%s: %w", endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/sdp")
-	resp, err := http.DefaultClient.Do(req)
+	s.authorize(req)
+	resp, err := s.http.Do(req)
 	if err != nil {
+		if errors.Is(err, ErrUntrusted) {
+			return "", unwrapURLError(err)
+		}
 		return "", fmt.Errorf("cannot reach %s: %w (is dreamcomp running there?)", s.cfg.URL, unwrapURLError(err))
 	}
 	defer resp.Body.Close()
@@ -174,13 +194,39 @@ func (s *Session) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, s.location, nil)
 		if err == nil {
-			if resp, err := http.DefaultClient.Do(req); err == nil {
+			s.authorize(req)
+			if resp, err := s.http.Do(req); err == nil {
 				resp.Body.Close()
 			}
 		}
 		cancel()
 	}
+	s.http.CloseIdleConnections()
 	return s.pc.Close()
+}
+
+func (s *Session) authorize(req *http.Request) {
+	if s.cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.cfg.Token)
+	}
+}
+
+// httpClient is a client that checks servers with verify, when set.
+func httpClient(verify func(fingerprint string) error) *http.Client {
+	if verify == nil {
+		return http.DefaultClient
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // checked by fingerprint, below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("the server sent no certificate")
+			}
+			sum := sha256.Sum256(raw[0])
+			return verify(hex.EncodeToString(sum[:]))
+		},
+	}}}
 }
 
 func isLoopback(host string) bool {
