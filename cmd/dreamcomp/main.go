@@ -32,7 +32,9 @@ import (
 	"dream/compositor/layout"
 	inputclient "dream/inputd/client"
 	"dream/internal/cli"
+	"dream/internal/discovery"
 	"dream/internal/xvfb"
+	"dream/proto"
 )
 
 const usage = `usage: dreamcomp [flags] [-- CMD ARGS...]
@@ -61,6 +63,8 @@ type options struct {
 	viewOnly     bool
 	keysDir      string
 	viewToken    bool
+	name         string
+	announce     bool
 	inputServer  string
 	inputName    string
 	inputPlain   bool
@@ -105,6 +109,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.maxViewers, "max-viewers", 16, "most viewers of one tile")
 	fs.IntVar(&o.maxPeers, "max-peers", 64, "most viewers in all")
 	fs.StringVar(&o.keysDir, "keys-dir", access.DefaultDir(), "where the token and TLS certificate are kept (`DIR`, made on first start)")
+	fs.StringVar(&o.name, "name", hostname(), "this desktop's `name` on the local network (what dreamview --list shows)")
+	fs.BoolVar(&o.announce, "announce", true, "announce this desktop on the local network (multicast DNS, _dreamcomp._tcp)")
 	fs.BoolVar(&o.viewToken, "view-only-token", false, "also issue a view-only token (video, never input) and print its pairing URL")
 	fs.StringVar(&o.inputServer, "input-server", "", "join this Barrier, Synergy, Input Leap, Deskflow or dreaminput server (`HOST[:PORT]`) as one screen: the whole spanned desktop")
 	fs.StringVar(&o.inputName, "input-name", "dreamcomp", "the `name` of this screen in the input server's configuration")
@@ -207,6 +213,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		"url", pairingURL(base, keys.Control, keys.Fingerprint))
 	if keys.View != "" {
 		log.Info("view-only pairing URL (video, never input)", "view_url", pairingURL(base, keys.View, keys.Fingerprint))
+	}
+	if o.announce {
+		a, err := discovery.Announce(discovery.Service{Kind: discovery.Dreamcomp, Instance: o.name,
+			Port: tcpLn.Addr().(*net.TCPAddr).Port, IPs: announceIPs(tcpLn.Addr()), TXT: map[string]string{
+				"v": strconv.Itoa(proto.Version), "tiles": strconv.Itoa(len(l.Tiles)),
+				"layout": fmt.Sprintf("%dx%d*%d", t.Dx(), t.Dy(), len(l.Tiles)), "fp": keys.Fingerprint,
+			}})
+		if err != nil {
+			log.Warn("not announced on the local network: viewers need the pairing URL", "err", err)
+		} else {
+			defer a.Close()
+			log.Info("announced on the local network", "name", o.name)
+		}
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -316,6 +335,23 @@ func viewerURL(a net.Addr) string {
 		}
 	}
 	return "https://" + net.JoinHostPort("127.0.0.1", port)
+}
+
+// announceIPs is where viewers reach a listener on a: its own address, or
+// for a wildcard every address of this machine's (nil).
+func announceIPs(a net.Addr) []net.IP {
+	if tcp, ok := a.(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() {
+		return []net.IP{tcp.IP}
+	}
+	return nil
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "dreamcomp"
+	}
+	return h
 }
 
 func isLoopback(a net.Addr) bool {

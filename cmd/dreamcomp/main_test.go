@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/png"
 	"math"
@@ -225,8 +226,8 @@ func TestFlagErrors(t *testing.T) {
 		{"dreamcomp", []string{"--codec", "av1"}, "h264 or vp8"},
 		{"dreamcomp", []string{"--span", "0", "--listen", "127.0.0.1:0"}, "--span 0: want 1 to 32"},
 		{"dreamcomp", []string{"xterm"}, "after --"},
-		{"dreamview", nil, "no server given"},
-		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "0"}, "numbered from 1"},
+		{"dreamview", []string{"--server", "no-such-desk", "--headless"}, `no dreamcomp named "no-such-desk"`},
+		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "-1"}, "numbered from 1"},
 		{"dreamview", []string{"not a url", "--headless"}, "want HOST:PORT or dreamcomp's pairing URL"},
 		{"dreamview", []string{"http://127.0.0.1:1", "--headless"}, "cannot reach http://127.0.0.1:1"},
 	} {
@@ -372,28 +373,45 @@ func psnrRGB(a, b *image.RGBA) float64 {
 func TestPairing(t *testing.T) {
 	keysDir, otherKeys := filepath.Join(t.TempDir(), "keys"), filepath.Join(t.TempDir(), "keys")
 	servers := filepath.Join(t.TempDir(), "servers")
-	d := startDreamcomp(t, "--tile-size", "128x64", "--listen", "127.0.0.1:0", "--keys-dir", keysDir, "--view-only-token")
-	viewURL := regexp.MustCompile(`view_url="?(https://[^"\s]+)`).FindStringSubmatch(d.stderr.String())
-	if viewURL == nil {
-		t.Fatalf("no view-only pairing URL in dreamcomp's log:\n%s", d.stderr)
-	}
+	name := fmt.Sprintf("pairing-test-%d", os.Getpid())
+	d := startDreamcomp(t, "--tile-size", "128x64", "--listen", "127.0.0.1:0", "--keys-dir", keysDir, "--view-only-token", "--name", name)
+	var viewURL []string
+	waitFor(t, 5*time.Second, "the view-only pairing URL in dreamcomp's log", func() bool {
+		viewURL = regexp.MustCompile(`view_url="?(https://[^"\s]+)`).FindStringSubmatch(d.stderr.String())
+		return viewURL != nil
+	})
 	hostPort := strings.TrimPrefix(strings.SplitN(d.url, "/?", 2)[0], "https://")
 
 	// Never paired, no token: refused, nothing shown.
-	_, errOut, err := runCmd(t, "dreamview", hostPort, "--servers", servers, "--headless", "--frames", "1")
+	_, errOut, err := runCmd(t, "dreamview", hostPort, "--servers", servers, "--headless", "--frames", "1", "--tile", "1")
 	if err == nil || !strings.Contains(errOut, "401") || !strings.Contains(errOut, "pairing URL") {
 		t.Errorf("dreamview without a token: %v\n%s\nwant a 401 that points to the pairing URL", err, errOut)
 	}
 	// The view-only URL plays (its input would be dropped: see stream's
 	// TestTokens). A still desktop sends one frame to a new viewer.
-	if _, errOut, err := runCmd(t, "dreamview", viewURL[1], "--servers", servers, "--headless", "--frames", "1"); err != nil {
+	watcher := filepath.Join(t.TempDir(), "servers") // another laptop's pairings
+	if _, errOut, err := runCmd(t, "dreamview", viewURL[1], "--servers", watcher, "--headless", "--frames", "1"); err != nil {
 		t.Errorf("dreamview with the view-only URL: %v\n%s", err, errOut)
 	}
-	// The pairing URL pairs; then HOST:PORT alone plays.
-	for _, arg := range []string{d.url, hostPort} {
-		if _, errOut, err := runCmd(t, "dreamview", arg, "--servers", servers, "--headless", "--frames", "1"); err != nil {
-			t.Errorf("dreamview %s: %v\n%s", arg, err, errOut)
+	// Found on the network (multicast DNS, from another process), but not
+	// paired yet: listed as such, and not played.
+	out, errOut, err := runCmd(t, "dreamview", "--list", "--servers", servers)
+	if err != nil || !strings.Contains(out, name+"\t"+hostPort+"\ttiles 1 (128x64*1)\tnot paired") {
+		t.Errorf("dreamview --list: %v\n%s%s\nwant %s at %s, not paired", err, out, errOut, name, hostPort)
+	}
+	if _, errOut, err := runCmd(t, "dreamview", "--server", name, "--servers", servers, "--headless", "--frames", "1"); err == nil || !strings.Contains(errOut, "not paired") {
+		t.Errorf("dreamview --server %s before pairing: %v\n%s\nwant a refusal saying to pair", name, err, errOut)
+	}
+	// The pairing URL pairs; then HOST:PORT alone plays, and so does the name
+	// alone (found on the network; the first tile nobody views).
+	for _, args := range [][]string{{d.url}, {hostPort}, {"--server", name}} {
+		args = append(args, "--servers", servers, "--headless", "--frames", "1")
+		if _, errOut, err := runCmd(t, "dreamview", args...); err != nil {
+			t.Errorf("dreamview %q: %v\n%s", args, err, errOut)
 		}
+	}
+	if out, _, _ := runCmd(t, "dreamview", "--list", "--servers", servers); !strings.Contains(out, name+"\t"+hostPort+"\ttiles 1 (128x64*1)\tpaired") {
+		t.Errorf("dreamview --list after pairing:\n%s\nwant %s paired", out, name)
 	}
 	d.cmd.Process.Signal(os.Interrupt)
 	d.wait(t, 10*time.Second)

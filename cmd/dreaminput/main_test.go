@@ -17,6 +17,7 @@ import (
 
 	"dream/inputd/client"
 	"dream/internal/barriertest"
+	"dream/internal/discovery"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
@@ -302,6 +303,18 @@ func TestScreenGoneGivesKeyboardBack(t *testing.T) {
 	server := start(t, "dreaminput", "server", "--config", writeConfig(t, twoScreens), "--name", "srv",
 		"--display", srv, "--address", addr, "--disable-crypto")
 	server.waitFor(t, 10*time.Second, "watching the keyboard and mouse")
+	// It is announced on the local network (multicast DNS).
+	found, err := discovery.Browse(context.Background(), discovery.Dreaminput, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	announced := false
+	for _, f := range found {
+		announced = announced || f.Instance == "srv" && f.HostPort == addr && f.TXT["tls"] == "0"
+	}
+	if !announced {
+		t.Errorf("dreaminput server at %s not found on the network; found %+v", addr, found)
+	}
 	barrierc := barriertest.Client(t, cliX.Display(), "cli", addr, "")
 	server.waitFor(t, 10*time.Second, "screen connected")
 	xvfbtest.Xdotool(t, srv, "key", "ctrl+alt+Right")

@@ -18,6 +18,8 @@ import (
 	"dream/inputd/primary"
 	"dream/inputd/server"
 	"dream/internal/cli"
+	"dream/internal/discovery"
+	"dream/proto/synergy"
 )
 
 const serverUsage = `usage: dreaminput server --config FILE [flags]
@@ -46,6 +48,7 @@ func runServer(args []string) {
 	plain := fs.Bool("disable-crypto", false, "plain TCP, as Barrier's --disable-crypto (loopback only)")
 	profileDir := fs.String("profile-dir", client.DefaultProfile(), "this server's certificate and trusted screens (`DIR`)")
 	trust := fs.String("trust-client", "", "trust the screen with this certificate `fingerprint` (v2:sha256:HEX)")
+	announce := fs.Bool("announce", true, "announce this server on the local network (multicast DNS, _dreaminput._tcp)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	pos, _, err := cli.Parse(fs, args)
 	if err != nil {
@@ -106,6 +109,23 @@ func runServer(args []string) {
 		cli.Fatal("dreaminput", fmt.Errorf("listen on %s: %w (is another Barrier or dreaminput server running? pick another with --address)", *addr, err))
 	}
 	log.Info("listening for screens", "address", ln.Addr().String(), "tls", tlsConf != nil)
+	if *announce {
+		txt := map[string]string{"v": fmt.Sprintf("%d.%d", synergy.Major, synergy.Minor), "tls": "0"}
+		if tlsConf != nil {
+			txt["tls"], txt["fp"] = "1", client.Fingerprint(tlsConf.Certificates[0].Certificate[0])
+		}
+		var ips []net.IP
+		if tcp := ln.Addr().(*net.TCPAddr); !tcp.IP.IsUnspecified() {
+			ips = []net.IP{tcp.IP}
+		}
+		a, err := discovery.Announce(discovery.Service{Kind: discovery.Dreaminput, Instance: *name,
+			Port: ln.Addr().(*net.TCPAddr).Port, IPs: ips, TXT: txt})
+		if err != nil {
+			log.Warn("not announced on the local network", "err", err)
+		} else {
+			defer a.Close()
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

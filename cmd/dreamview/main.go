@@ -1,6 +1,7 @@
 // Command dreamview plays one tile of a dreamcomp server fullscreen.
 //
-//	dreamview http://SERVER:8040 --tile 2
+//	dreamview 'https://SERVER:8040/?token=…&fp=…' --tile 2   # the first time: dreamcomp's pairing URL
+//	dreamview                                                # then: finds it on the network
 //
 // See README.md for every flag.
 package main
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"dream/internal/cli"
+	"dream/internal/discovery"
 	"dream/internal/keysym"
 	"dream/internal/yuv"
 	"dream/proto"
@@ -32,15 +34,101 @@ import (
 	"dream/viewer/trust"
 )
 
+// browseFor is how long dreamview listens for servers' answers.
+const browseFor = time.Second
+
+// findServer is the server to play: the URL given, or the paired one found on
+// the local network.
+func findServer(ctx context.Context, o options, store *trust.Store, log *slog.Logger) (trust.Server, error) {
+	if o.url != "" {
+		return trust.ParseURL(o.url)
+	}
+	found, err := discovery.Browse(ctx, discovery.Dreamcomp, browseFor)
+	if err != nil {
+		return trust.Server{}, err
+	}
+	var names []string
+	var pick []discovery.Found
+	for _, f := range found {
+		names = append(names, f.Instance)
+		if o.server == "" || f.Instance == o.server {
+			pick = append(pick, f)
+		}
+	}
+	switch {
+	case len(pick) == 0 && o.server != "":
+		return trust.Server{}, fmt.Errorf("no dreamcomp named %q on the local network (found: %s)", o.server, listOrNone(names))
+	case len(pick) == 0:
+		return trust.Server{}, errors.New("no dreamcomp found on the local network: give its pairing URL (dreamcomp prints it)")
+	case len(pick) > 1:
+		return trust.Server{}, fmt.Errorf("several dreamcomp servers here (%s): pick one with --server NAME", listOrNone(names))
+	}
+	f := pick[0]
+	_, token, paired, err := store.LookupFingerprint(f.TXT["fp"])
+	if err != nil {
+		return trust.Server{}, err
+	}
+	if !paired || token == "" {
+		return trust.Server{}, fmt.Errorf("found %s at %s, but this machine is not paired with it: run dreamview once with the pairing URL that dreamcomp prints", f.Instance, f.HostPort)
+	}
+	log.Info("found on the local network", "server", f.Instance, "address", f.HostPort)
+	// The fingerprint is the one kept at pairing: the certificate must match it.
+	return trust.Server{URL: "https://" + f.HostPort, HostPort: f.HostPort, Token: token, Fingerprint: f.TXT["fp"]}, nil
+}
+
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// freeTile is the first tile nobody views.
+func freeTile(ctx context.Context, cc client.Config) (int, error) {
+	tiles, err := client.Tiles(ctx, cc)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range tiles {
+		if t.Viewers == 0 {
+			return t.Tile, nil
+		}
+	}
+	return 0, fmt.Errorf("all %d tiles have viewers: pick one with --tile N", len(tiles))
+}
+
+// list prints the servers on the local network, and whether this machine is
+// paired with each.
+func list(ctx context.Context, store *trust.Store) error {
+	found, err := discovery.Browse(ctx, discovery.Dreamcomp, browseFor)
+	if err != nil {
+		return err
+	}
+	if len(found) == 0 {
+		fmt.Println("no dreamcomp found on the local network")
+		return nil
+	}
+	for _, f := range found {
+		paired := "not paired"
+		if _, token, ok, _ := store.LookupFingerprint(f.TXT["fp"]); ok && token != "" {
+			paired = "paired"
+		}
+		fmt.Printf("%s\t%s\ttiles %s (%s)\t%s\n", f.Instance, f.HostPort, f.TXT["tiles"], f.TXT["layout"], paired)
+	}
+	return nil
+}
+
 // GLFW and OpenGL must run on the main OS thread.
 func init() { runtime.LockOSThread() }
 
-const usage = `usage: dreamview [flags] URL
+const usage = `usage: dreamview [flags] [URL]
 
 Plays one tile of the dreamcomp server at URL fullscreen. The first time, give
 the pairing URL dreamcomp prints (https://HOST:PORT/?token=…&fp=…): the server's
-certificate and token are kept, and later HOST:PORT is enough. --headless
-decodes without a window.
+certificate and token are kept, and later HOST:PORT is enough, or nothing at all:
+with no URL dreamview finds its paired server on the local network (--list shows
+what is there, --server NAME picks one). With no --tile it takes the first tile
+nobody views. --headless decodes without a window.
 
 Flags:
 `
@@ -49,6 +137,8 @@ type options struct {
 	url           string
 	token         string
 	servers       string
+	server        string
+	list          bool
 	tile          int
 	windowed      bool
 	viewOnly      bool
@@ -77,6 +167,13 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if o.list {
+		if err := list(ctx, &trust.Store{Path: o.servers}); err != nil {
+			stop()
+			cli.Fatal("dreamview", err)
+		}
+		return
+	}
 	if err := run(ctx, o, log); err != nil {
 		stop()
 		cli.Fatal("dreamview", err)
@@ -87,7 +184,9 @@ func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("dreamview", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
-	fs.IntVar(&o.tile, "tile", 1, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them")
+	fs.IntVar(&o.tile, "tile", 0, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them; 0: the first nobody views")
+	fs.StringVar(&o.server, "server", "", "with no URL: the `name` of the dreamcomp to find on the local network")
+	fs.BoolVar(&o.list, "list", false, "list the dreamcomp servers on the local network, and exit")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
 	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
 	fs.StringVar(&o.token, "token", "", "the server's `token` (the pairing URL carries it; kept once paired)")
@@ -115,20 +214,21 @@ func parseFlags(args []string) (options, error) {
 	}
 	pos = append(pos, tail...)
 	switch {
-	case len(pos) == 0:
-		fs.Usage()
-		return o, errors.New("no server given: dreamview PAIRING-URL (or HOST:PORT once paired) --tile N")
 	case len(pos) > 1:
 		return o, fmt.Errorf("unexpected argument %q after the URL", pos[1])
-	case o.tile < 1:
-		return o, fmt.Errorf("--tile %d: tiles are numbered from 1", o.tile)
+	case len(pos) == 1 && o.server != "":
+		return o, errors.New("--server NAME finds a server on the local network: give it or a URL, not both")
+	case o.tile < 0:
+		return o, fmt.Errorf("--tile %d: tiles are numbered from 1 (0: the first nobody views)", o.tile)
 	case o.frames < 0:
 		return o, fmt.Errorf("--frames %d: want 0 or more", o.frames)
 	case o.snapshotEvery < 0 || (o.snapshotEvery > 0 && o.snapshot == ""):
 		return o, errors.New("--snapshot-every needs --snapshot FILE.png and a positive interval")
 	}
-	o.url = pos[0]
-	o.win.Title, o.win.Windowed = fmt.Sprintf("dream tile %d", o.tile), o.windowed
+	if len(pos) == 1 {
+		o.url = pos[0]
+	}
+	o.win.Windowed = o.windowed
 	if o.win.Monitor < 0 {
 		return o, fmt.Errorf("--monitor %d: monitors are counted from 1", o.win.Monitor)
 	}
@@ -152,11 +252,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	cur := &cursorRelay{}
 	m := &meter{last: statsLine{Tile: o.tile}}
-	srv, err := trust.ParseURL(o.url)
+	store := &trust.Store{Path: o.servers}
+	srv, err := findServer(ctx, o, store, log)
 	if err != nil {
 		return err
 	}
-	store := &trust.Store{Path: o.servers}
 	token := srv.Token
 	if o.token != "" {
 		token = o.token
@@ -168,8 +268,17 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if strings.HasPrefix(srv.URL, "https://") {
 		verify = store.Verifier(srv, token)
 	}
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
-		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos})
+	cc := client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
+		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos}
+	if cc.Tile == 0 {
+		if cc.Tile, err = freeTile(ctx, cc); err != nil {
+			return err
+		}
+		log.Info("playing the first tile nobody views", "tile", cc.Tile)
+	}
+	o.tile, m.last.Tile = cc.Tile, cc.Tile
+	o.win.Title = fmt.Sprintf("dream tile %d", o.tile)
+	sess, err := client.Dial(ctx, cc)
 	if err != nil {
 		return err
 	}

@@ -254,4 +254,30 @@ func TestTokens(t *testing.T) {
 	if got := events(rec); got[0] != "Key(0x61, true)" || len(got) != 1 {
 		t.Errorf("desktop input %q; want only the control viewer's key", got)
 	}
+
+	// Both see the picture.
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	frames := make(chan string, 16)
+	for name, sess := range map[string]*client.Session{"view-only": watcher, "control": typist} {
+		go sess.Frames(fctx, func(client.Frame) error { frames <- name; return nil })
+	}
+	for deadline := time.Now().Add(5 * time.Second); tile.Viewers() < 2; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the viewers never connected")
+		}
+	}
+	keyframe := append([]byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a}, make([]byte, 2000)...)
+	if err := tile.WriteFrame(keyframe, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for len(got) < 2 {
+		select {
+		case name := <-frames:
+			got[name] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("frames reached only %v; want both viewers", got)
+		}
+	}
 }

@@ -14,7 +14,7 @@ import (
 var ErrUsage = errors.New("usage")
 
 // Parse parses args with fs, allowing flags after positional arguments
-// (`dreamview http://host:8040 --tile 2`). Arguments after "--" are returned
+// (`dreamview host:8040 --tile 2`). Arguments after "--" are returned
 // untouched, as the tail.
 func Parse(fs *flag.FlagSet, args []string) (positional, tail []string, err error) {
 	for {

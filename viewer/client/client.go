@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -243,4 +244,48 @@ func unwrapURLError(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// TileInfo is one tile as the server's GET /tiles lists it.
+type TileInfo struct {
+	Tile    int `json:"tile"`
+	Width   int `json:"width"`
+	Height  int `json:"height"`
+	Viewers int `json:"viewers"`
+}
+
+// Tiles asks the server at cfg.URL (with cfg.Token and cfg.Verify) for its
+// tiles.
+func Tiles(ctx context.Context, cfg Config) ([]TileInfo, error) {
+	base, err := url.Parse(cfg.URL)
+	if err != nil || base.Host == "" {
+		return nil, fmt.Errorf("server URL %q: want https://HOST:PORT", cfg.URL)
+	}
+	base.RawQuery, base.Fragment = "", ""
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base.JoinPath("tiles").String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	}
+	hc := httpClient(cfg.Verify)
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Do(req)
+	if err != nil {
+		if errors.Is(err, ErrUntrusted) {
+			return nil, unwrapURLError(err)
+		}
+		return nil, fmt.Errorf("cannot reach %s: %w (is dreamcomp running there?)", cfg.URL, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: %s: %s: %w", req.URL, resp.Status, bytes.TrimSpace(body), ErrServer)
+	}
+	var tiles []TileInfo
+	if err := json.Unmarshal(body, &tiles); err != nil {
+		return nil, fmt.Errorf("%s: %w", req.URL, err)
+	}
+	return tiles, nil
 }

@@ -164,3 +164,17 @@ func (s *Store) Verifier(srv Server, token string) func(fingerprint string) erro
 		return s.Save(srv.HostPort, fp, token)
 	}
 }
+
+// LookupFingerprint finds the paired server whose certificate is fingerprint
+// (a server found on the network may have another address than when paired).
+func (s *Store) LookupFingerprint(fingerprint string) (hostPort, token string, ok bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all, err := s.read()
+	for _, e := range all {
+		if e.fingerprint == fingerprint {
+			return e.hostPort, e.token, true, err
+		}
+	}
+	return "", "", false, err
+}

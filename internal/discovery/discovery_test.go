@@ -1,0 +1,45 @@
+package discovery
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestAnnounceBrowse: a service announced is found with its address, port and
+// TXT fields; once closed it is not.
+func TestAnnounceBrowse(t *testing.T) {
+	name := fmt.Sprintf("test desk %d", os.Getpid())
+	a, err := Announce(Service{Kind: Dreamcomp, Instance: name, Port: 8040, IPs: []net.IP{net.IPv4(127, 0, 0, 1)},
+		TXT: map[string]string{"v": "1", "tiles": "3", "fp": "ab12"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	find := func() (Found, bool) {
+		t.Helper()
+		found, err := Browse(context.Background(), Dreamcomp, 500*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range found {
+			if f.Instance == name {
+				return f, true
+			}
+		}
+		return Found{}, false
+	}
+	f, ok := find()
+	if !ok {
+		t.Fatalf("%q was not found", name)
+	}
+	if f.HostPort != "127.0.0.1:8040" || f.TXT["tiles"] != "3" || f.TXT["fp"] != "ab12" || f.TXT["v"] != "1" {
+		t.Errorf("found %+v", f)
+	}
+	a.Close()
+	if _, ok := find(); ok {
+		t.Errorf("%q still found after Close", name)
+	}
+}
