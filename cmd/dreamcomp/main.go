@@ -216,7 +216,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	if o.announce {
 		a, err := discovery.Announce(discovery.Service{Kind: discovery.Dreamcomp, Instance: o.name,
-			Port: tcpLn.Addr().(*net.TCPAddr).Port, IPs: announceIPs(tcpLn.Addr()), TXT: map[string]string{
+			Port: tcpLn.Addr().(*net.TCPAddr).Port, IPs: announceIPs(tcpLn.Addr()), Iface: announceIface(loopback), TXT: map[string]string{
 				"v": strconv.Itoa(proto.Version), "tiles": strconv.Itoa(len(l.Tiles)),
 				"layout": fmt.Sprintf("%dx%d*%d", t.Dx(), t.Dy(), len(l.Tiles)), "fp": keys.Fingerprint,
 			}})
@@ -342,6 +342,14 @@ func viewerURL(a net.Addr) string {
 func announceIPs(a net.Addr) []net.IP {
 	if tcp, ok := a.(*net.TCPAddr); ok && !tcp.IP.IsUnspecified() {
 		return []net.IP{tcp.IP}
+	}
+	return nil
+}
+
+// announceIface is where to announce: a server on loopback only there.
+func announceIface(loopback bool) *net.Interface {
+	if loopback {
+		return discovery.Loopback()
 	}
 	return nil
 }

@@ -226,7 +226,7 @@ func TestFlagErrors(t *testing.T) {
 		{"dreamcomp", []string{"--codec", "av1"}, "h264 or vp8"},
 		{"dreamcomp", []string{"--span", "0", "--listen", "127.0.0.1:0"}, "--span 0: want 1 to 32"},
 		{"dreamcomp", []string{"xterm"}, "after --"},
-		{"dreamview", []string{"--server", "no-such-desk", "--headless"}, `no dreamcomp named "no-such-desk"`},
+		{"dreamview", []string{"--server", "no-such-desk", "--interface", "lo", "--headless"}, `no dreamcomp named "no-such-desk"`},
 		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "-1"}, "numbered from 1"},
 		{"dreamview", []string{"not a url", "--headless"}, "want HOST:PORT or dreamcomp's pairing URL"},
 		{"dreamview", []string{"http://127.0.0.1:1", "--headless"}, "cannot reach http://127.0.0.1:1"},
@@ -395,22 +395,22 @@ func TestPairing(t *testing.T) {
 	}
 	// Found on the network (multicast DNS, from another process), but not
 	// paired yet: listed as such, and not played.
-	out, errOut, err := runCmd(t, "dreamview", "--list", "--servers", servers)
+	out, errOut, err := runCmd(t, "dreamview", "--list", "--interface", "lo", "--servers", servers)
 	if err != nil || !strings.Contains(out, name+"\t"+hostPort+"\ttiles 1 (128x64*1)\tnot paired") {
 		t.Errorf("dreamview --list: %v\n%s%s\nwant %s at %s, not paired", err, out, errOut, name, hostPort)
 	}
-	if _, errOut, err := runCmd(t, "dreamview", "--server", name, "--servers", servers, "--headless", "--frames", "1"); err == nil || !strings.Contains(errOut, "not paired") {
+	if _, errOut, err := runCmd(t, "dreamview", "--server", name, "--interface", "lo", "--servers", servers, "--headless", "--frames", "1"); err == nil || !strings.Contains(errOut, "not paired") {
 		t.Errorf("dreamview --server %s before pairing: %v\n%s\nwant a refusal saying to pair", name, err, errOut)
 	}
 	// The pairing URL pairs; then HOST:PORT alone plays, and so does the name
 	// alone (found on the network; the first tile nobody views).
-	for _, args := range [][]string{{d.url}, {hostPort}, {"--server", name}} {
+	for _, args := range [][]string{{d.url}, {hostPort}, {"--server", name, "--interface", "lo"}} {
 		args = append(args, "--servers", servers, "--headless", "--frames", "1")
 		if _, errOut, err := runCmd(t, "dreamview", args...); err != nil {
 			t.Errorf("dreamview %q: %v\n%s", args, err, errOut)
 		}
 	}
-	if out, _, _ := runCmd(t, "dreamview", "--list", "--servers", servers); !strings.Contains(out, name+"\t"+hostPort+"\ttiles 1 (128x64*1)\tpaired") {
+	if out, _, _ := runCmd(t, "dreamview", "--list", "--interface", "lo", "--servers", servers); !strings.Contains(out, name+"\t"+hostPort+"\ttiles 1 (128x64*1)\tpaired") {
 		t.Errorf("dreamview --list after pairing:\n%s\nwant %s paired", out, name)
 	}
 	d.cmd.Process.Signal(os.Interrupt)
@@ -430,5 +430,20 @@ func TestPairing(t *testing.T) {
 	_, errOut, err = runCmd(t, "dreamview", hostPort, "--servers", servers, "--headless", "--frames", "1")
 	if err == nil || !strings.Contains(errOut, "certificate of "+hostPort+" changed") || !strings.Contains(errOut, "pair again") {
 		t.Errorf("dreamview against another certificate: %v\n%s\nwant a refusal saying the certificate changed", err, errOut)
+	}
+}
+
+// TestFreeTile: with no --tile, dreamview plays the first tile nobody views.
+func TestFreeTile(t *testing.T) {
+	d := startDreamcomp(t, "--span", "2", "--tile-size", "128x64", "--listen", "127.0.0.1:0")
+	first := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "1", "--headless")
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { first.Process.Kill(); first.Wait() }()
+	waitFor(t, 10*time.Second, "a viewer on tile 1", func() bool { return strings.Contains(d.stderr.String(), `viewer connected" tile=1`) })
+	_, errOut, err := runCmd(t, "dreamview", d.url, "--headless", "--frames", "1")
+	if err != nil || !strings.Contains(errOut, "playing the first tile nobody views") || !strings.Contains(errOut, "tile=2") {
+		t.Errorf("dreamview with no --tile while tile 1 is viewed: %v\n%s\nwant it to play tile 2", err, errOut)
 	}
 }

@@ -304,7 +304,7 @@ func TestScreenGoneGivesKeyboardBack(t *testing.T) {
 		"--display", srv, "--address", addr, "--disable-crypto")
 	server.waitFor(t, 10*time.Second, "watching the keyboard and mouse")
 	// It is announced on the local network (multicast DNS).
-	found, err := discovery.Browse(context.Background(), discovery.Dreaminput, time.Second)
+	found, err := discovery.Browse(context.Background(), discovery.Dreaminput, time.Second, discovery.Loopback())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,11 +115,15 @@ func runServer(args []string) {
 			txt["tls"], txt["fp"] = "1", client.Fingerprint(tlsConf.Certificates[0].Certificate[0])
 		}
 		var ips []net.IP
+		var iface *net.Interface
 		if tcp := ln.Addr().(*net.TCPAddr); !tcp.IP.IsUnspecified() {
 			ips = []net.IP{tcp.IP}
+			if tcp.IP.IsLoopback() {
+				iface = discovery.Loopback() // reachable from here only: announced here only
+			}
 		}
 		a, err := discovery.Announce(discovery.Service{Kind: discovery.Dreaminput, Instance: *name,
-			Port: ln.Addr().(*net.TCPAddr).Port, IPs: ips, TXT: txt})
+			Port: ln.Addr().(*net.TCPAddr).Port, IPs: ips, TXT: txt, Iface: iface})
 		if err != nil {
 			log.Warn("not announced on the local network", "err", err)
 		} else {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"runtime"
@@ -43,7 +44,7 @@ func findServer(ctx context.Context, o options, store *trust.Store, log *slog.Lo
 	if o.url != "" {
 		return trust.ParseURL(o.url)
 	}
-	found, err := discovery.Browse(ctx, discovery.Dreamcomp, browseFor)
+	found, err := browse(ctx, o.iface)
 	if err != nil {
 		return trust.Server{}, err
 	}
@@ -76,6 +77,18 @@ func findServer(ctx context.Context, o options, store *trust.Store, log *slog.Lo
 	return trust.Server{URL: "https://" + f.HostPort, HostPort: f.HostPort, Token: token, Fingerprint: f.TXT["fp"]}, nil
 }
 
+// browse listens for dreamcomp servers on the interface named (all for "").
+func browse(ctx context.Context, name string) ([]discovery.Found, error) {
+	var iface *net.Interface
+	if name != "" {
+		var err error
+		if iface, err = net.InterfaceByName(name); err != nil {
+			return nil, fmt.Errorf("--interface %s: %w", name, err)
+		}
+	}
+	return discovery.Browse(ctx, discovery.Dreamcomp, browseFor, iface)
+}
+
 func listOrNone(names []string) string {
 	if len(names) == 0 {
 		return "none"
@@ -99,8 +112,8 @@ func freeTile(ctx context.Context, cc client.Config) (int, error) {
 
 // list prints the servers on the local network, and whether this machine is
 // paired with each.
-func list(ctx context.Context, store *trust.Store) error {
-	found, err := discovery.Browse(ctx, discovery.Dreamcomp, browseFor)
+func list(ctx context.Context, store *trust.Store, iface string) error {
+	found, err := browse(ctx, iface)
 	if err != nil {
 		return err
 	}
@@ -139,6 +152,7 @@ type options struct {
 	servers       string
 	server        string
 	list          bool
+	iface         string
 	tile          int
 	windowed      bool
 	viewOnly      bool
@@ -168,7 +182,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if o.list {
-		if err := list(ctx, &trust.Store{Path: o.servers}); err != nil {
+		if err := list(ctx, &trust.Store{Path: o.servers}, o.iface); err != nil {
 			stop()
 			cli.Fatal("dreamview", err)
 		}
@@ -187,6 +201,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.tile, "tile", 0, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them; 0: the first nobody views")
 	fs.StringVar(&o.server, "server", "", "with no URL: the `name` of the dreamcomp to find on the local network")
 	fs.BoolVar(&o.list, "list", false, "list the dreamcomp servers on the local network, and exit")
+	fs.StringVar(&o.iface, "interface", "", "look for servers on this network `interface` only (like wlan0; default: all)")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
 	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
 	fs.StringVar(&o.token, "token", "", "the server's `token` (the pairing URL carries it; kept once paired)")

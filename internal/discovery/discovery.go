@@ -35,6 +35,9 @@ type Service struct {
 	Port     int
 	IPs      []net.IP // where it answers; none: every address of this machine's
 	TXT      map[string]string
+	// Iface, when set, is the one network interface to announce on (the
+	// loopback interface for a server that listens on loopback).
+	Iface *net.Interface
 }
 
 // Announcer answers queries for a Service until Close.
@@ -56,7 +59,7 @@ func Announce(s Service) (*Announcer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("announce %s: %w", s.Kind, err)
 	}
-	srv, err := mdns.NewServer(&mdns.Config{Zone: zone, Logger: quiet})
+	srv, err := mdns.NewServer(&mdns.Config{Zone: zone, Iface: s.Iface, Logger: quiet})
 	if err != nil {
 		return nil, fmt.Errorf("announce %s on the local network (multicast DNS, UDP 5353): %w", s.Kind, err)
 	}
@@ -65,6 +68,17 @@ func Announce(s Service) (*Announcer, error) {
 
 // Close stops answering.
 func (a *Announcer) Close() error { return a.srv.Shutdown() }
+
+// Loopback is this machine's loopback interface (nil if it has none).
+func Loopback() *net.Interface {
+	ifaces, _ := net.Interfaces()
+	for i := range ifaces {
+		if ifaces[i].Flags&net.FlagLoopback != 0 && ifaces[i].Flags&net.FlagUp != 0 {
+			return &ifaces[i]
+		}
+	}
+	return nil
+}
 
 // localIPs lists this machine's IPv4 addresses, loopback last (it is the one
 // a machine without a network still has).
@@ -90,8 +104,9 @@ type Found struct {
 	TXT      map[string]string
 }
 
-// Browse asks for kind's servers and gathers the answers for wait.
-func Browse(ctx context.Context, kind string, wait time.Duration) ([]Found, error) {
+// Browse asks for kind's servers and gathers the answers for wait, on iface
+// alone when it is not nil.
+func Browse(ctx context.Context, kind string, wait time.Duration, iface *net.Interface) ([]Found, error) {
 	entries := make(chan *mdns.ServiceEntry, 32)
 	done := make(chan []Found, 1)
 	go func() {
@@ -115,7 +130,7 @@ func Browse(ctx context.Context, kind string, wait time.Duration) ([]Found, erro
 		done <- out
 	}()
 	p := mdns.DefaultParams(kind)
-	p.Entries, p.Timeout, p.DisableIPv6, p.Logger = entries, wait, true, quiet
+	p.Entries, p.Timeout, p.DisableIPv6, p.Logger, p.Interface = entries, wait, true, quiet, iface
 	err := mdns.QueryContext(ctx, p)
 	close(entries)
 	found := <-done
