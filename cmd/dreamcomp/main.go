@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -207,12 +208,22 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	l := comp.Layout()
 	t := l.Tiles[0].Rect
+	// The pairing URLs carry the tokens: shown on a terminal, and kept in
+	// files of mode 0600 (not in logs that others may read).
 	base := viewerURL(tcpLn.Addr())
+	pairing, err := pairingAttr(keys, access.PairingFile, "url", pairingURL(base, keys.Control, keys.Fingerprint))
+	if err != nil {
+		return err
+	}
 	log.Info("dreamcomp serving", "display", display, "size", fmt.Sprintf("%dx%d", l.Screen.Dx(), l.Screen.Dy()),
-		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec, "keys", keys.Dir,
-		"url", pairingURL(base, keys.Control, keys.Fingerprint))
+		"tiles", len(l.Tiles), "tile_size", fmt.Sprintf("%dx%d", t.Dx(), t.Dy()), "codec", o.codec, pairing)
 	if keys.View != "" {
-		log.Info("view-only pairing URL (video, never input)", "view_url", pairingURL(base, keys.View, keys.Fingerprint))
+		view, err := pairingAttr(keys, access.ViewURLFile, "view_url", pairingURL(base, keys.View, keys.Fingerprint))
+		if err != nil {
+			return err
+		}
+		log.Info("a view-only token is active (video, never input); delete its file to revoke it",
+			"file", filepath.Join(keys.Dir, access.ViewFile), view)
 	}
 	if o.announce {
 		a, err := discovery.Announce(discovery.Service{Kind: discovery.Dreamcomp, Instance: o.name,
@@ -312,6 +323,18 @@ func stopChild(cmd *exec.Cmd, done chan error) {
 	case <-time.After(3 * time.Second):
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+}
+
+// pairingAttr keeps a pairing URL in its file and returns the log attribute
+// that shows it: the URL itself on a terminal, else where it is kept.
+func pairingAttr(keys *access.Keys, file, key, url string) (slog.Attr, error) {
+	if err := keys.WriteSecret(file, url); err != nil {
+		return slog.Attr{}, fmt.Errorf("keep the pairing URL: %w", err)
+	}
+	if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+		return slog.String(key, url), nil
+	}
+	return slog.String(key+"_in", filepath.Join(keys.Dir, file)), nil
 }
 
 // pairingURL is what a viewer is given: the server, its token, and its

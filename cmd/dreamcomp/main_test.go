@@ -67,12 +67,15 @@ func startDreamcomp(t *testing.T, args ...string) *dreamcomp {
 	}
 	urlc := make(chan string, 1)
 	go func() {
-		re := regexp.MustCompile(`url="?(https://[^"\s]+)`)
+		// The pairing URL is not logged (stderr is no terminal): it is kept
+		// in the file the log names.
+		re := regexp.MustCompile(` url_in=(\S+)`)
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
 			d.stderr.WriteLine(sc.Text())
 			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				urlc <- m[1]
+				b, _ := os.ReadFile(m[1])
+				urlc <- strings.TrimSpace(string(b))
 			}
 		}
 		d.done <- d.cmd.Wait()
@@ -376,10 +379,17 @@ func TestPairing(t *testing.T) {
 	name := fmt.Sprintf("pairing-test-%d", os.Getpid())
 	d := startDreamcomp(t, "--tile-size", "128x64", "--listen", "127.0.0.1:0", "--keys-dir", keysDir, "--view-only-token", "--name", name)
 	var viewURL []string
-	waitFor(t, 5*time.Second, "the view-only pairing URL in dreamcomp's log", func() bool {
-		viewURL = regexp.MustCompile(`view_url="?(https://[^"\s]+)`).FindStringSubmatch(d.stderr.String())
-		return viewURL != nil
+	waitFor(t, 5*time.Second, "the view-only pairing URL's file in dreamcomp's log", func() bool {
+		m := regexp.MustCompile(`view_url_in=(\S+)`).FindStringSubmatch(d.stderr.String())
+		if m != nil {
+			b, _ := os.ReadFile(m[1])
+			viewURL = []string{"", strings.TrimSpace(string(b))}
+		}
+		return m != nil
 	})
+	if strings.Contains(d.stderr.String(), "token=") {
+		t.Errorf("a token is in dreamcomp's log (not a terminal):\n%s", d.stderr)
+	}
 	hostPort := strings.TrimPrefix(strings.SplitN(d.url, "/?", 2)[0], "https://")
 
 	// Never paired, no token: refused, nothing shown.

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -48,30 +49,29 @@ func findServer(ctx context.Context, o options, store *trust.Store, log *slog.Lo
 	if err != nil {
 		return trust.Server{}, err
 	}
+	// Only servers this machine is paired with count (matched by certificate
+	// fingerprint: the TXT record is a hint; the TLS handshake checks it).
 	var names []string
 	var pick []discovery.Found
+	var token string
 	for _, f := range found {
 		names = append(names, f.Instance)
-		if o.server == "" || f.Instance == o.server {
-			pick = append(pick, f)
+		_, t, ok, _ := store.LookupFingerprint(f.TXT["fp"])
+		if ok && t != "" && (o.server == "" || f.Instance == o.server) {
+			pick, token = append(pick, f), t
 		}
 	}
 	switch {
-	case len(pick) == 0 && o.server != "":
+	case len(pick) == 0 && o.server != "" && !slices.Contains(names, o.server):
 		return trust.Server{}, fmt.Errorf("no dreamcomp named %q on the local network (found: %s)", o.server, listOrNone(names))
+	case len(pick) == 0 && len(found) > 0:
+		return trust.Server{}, fmt.Errorf("found %s on the local network, but this machine is not paired with it: run dreamview once with the pairing URL that dreamcomp prints", listOrNone(names))
 	case len(pick) == 0:
 		return trust.Server{}, errors.New("no dreamcomp found on the local network: give its pairing URL (dreamcomp prints it)")
 	case len(pick) > 1:
-		return trust.Server{}, fmt.Errorf("several dreamcomp servers here (%s): pick one with --server NAME", listOrNone(names))
+		return trust.Server{}, fmt.Errorf("several paired dreamcomp servers here (%s): pick one with --server NAME", listOrNone(names))
 	}
 	f := pick[0]
-	_, token, paired, err := store.LookupFingerprint(f.TXT["fp"])
-	if err != nil {
-		return trust.Server{}, err
-	}
-	if !paired || token == "" {
-		return trust.Server{}, fmt.Errorf("found %s at %s, but this machine is not paired with it: run dreamview once with the pairing URL that dreamcomp prints", f.Instance, f.HostPort)
-	}
 	log.Info("found on the local network", "server", f.Instance, "address", f.HostPort)
 	// The fingerprint is the one kept at pairing: the certificate must match it.
 	return trust.Server{URL: "https://" + f.HostPort, HostPort: f.HostPort, Token: token, Fingerprint: f.TXT["fp"]}, nil
@@ -153,6 +153,7 @@ type options struct {
 	server        string
 	list          bool
 	iface         string
+	repair        bool
 	tile          int
 	windowed      bool
 	viewOnly      bool
@@ -201,6 +202,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.tile, "tile", 0, "which tile to play, numbered from 1 (left) as dreamcomp's GET /tiles lists them; 0: the first nobody views")
 	fs.StringVar(&o.server, "server", "", "with no URL: the `name` of the dreamcomp to find on the local network")
 	fs.BoolVar(&o.list, "list", false, "list the dreamcomp servers on the local network, and exit")
+	fs.BoolVar(&o.repair, "repair", false, "accept a pairing URL whose certificate differs from the one kept for that server (dreamcomp there was set up anew)")
 	fs.StringVar(&o.iface, "interface", "", "look for servers on this network `interface` only (like wlan0; default: all)")
 	fs.BoolVar(&o.windowed, "windowed", false, "play in a window instead of fullscreen")
 	fs.StringVar(&o.geometry, "geometry", "", "play in a window of this size and place, X style: `WxH` or WxH+X+Y (implies --windowed)")
@@ -272,16 +274,19 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The token: given, or the one kept with this server, which only goes to
+	// the certificate kept with it (Check makes sure of that).
 	token := srv.Token
 	if o.token != "" {
 		token = o.token
 	}
-	if token == "" {
-		_, token, _, _ = store.Lookup(srv.HostPort)
+	keptFP, keptToken, paired, _ := store.Lookup(srv.HostPort)
+	if token == "" && paired && (srv.Fingerprint == "" || srv.Fingerprint == keptFP) {
+		token = keptToken
 	}
 	var verify func(string) error
 	if strings.HasPrefix(srv.URL, "https://") {
-		verify = store.Verifier(srv, token)
+		verify = store.Check(srv, o.repair)
 	}
 	cc := client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
 		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos}
@@ -298,6 +303,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	defer sess.Close()
+	if fp := sess.Fingerprint(); fp != "" {
+		if err := store.Remember(srv.HostPort, fp, token); err != nil {
+			log.Warn("pairing not kept", "file", o.servers, "err", err)
+		}
+	}
 
 	var win *render.Window
 	headless := &render.Headless{Keep: o.snapshot != ""}

@@ -1,10 +1,12 @@
 package access
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -44,6 +46,12 @@ func TestKeysMadeOnceAndKept(t *testing.T) {
 	if again.Control != first.Control || again.View != view || again.Fingerprint != first.Fingerprint {
 		t.Errorf("a second Load gave other secrets: %+v vs %+v", again, first)
 	}
+	// A secret others can read is refused, saying how to mend it.
+	os.Chmod(filepath.Join(dir, ControlFile), 0o644)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("Load with a token of mode 0644: %v; want a refusal saying chmod 600", err)
+	}
+	os.Chmod(filepath.Join(dir, ControlFile), 0o600)
 	other, err := Load(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +111,13 @@ func TestGuard(t *testing.T) {
 	}
 	if role, _ := ask("192.0.2.10:1", "Bearer "+keys.Control); role != Control {
 		t.Errorf("another address is refused too")
+	}
+	// An IPv6 host rotating its addresses within its /64 is one source.
+	for i := 0; i < MaxFailures; i++ {
+		ask(fmt.Sprintf("[2001:db8:1:2::%x]:1", i+1), "Bearer guess")
+	}
+	if _, status := ask("[2001:db8:1:2::ffff]:1", "Bearer "+keys.Control); status != 429 {
+		t.Errorf("a /64 after %d wrong tokens from its addresses: %d; want 429", MaxFailures, status)
 	}
 	now = now.Add(FailureWindow)
 	if role, status := ask("192.0.2.9:3", "Bearer "+keys.Control); role != Control {

@@ -59,10 +59,7 @@ func NewGuard(keys *Keys) *Guard {
 // Check says what r's bearer token allows, or why r is refused (401 for a
 // missing or wrong token, 429 for an address that keeps guessing).
 func (g *Guard) Check(r *http.Request) (Role, error) {
-	addr := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
+	addr := source(r.RemoteAddr)
 	if g.blocked(addr) {
 		return None, &Refusal{http.StatusTooManyRequests, fmt.Sprintf("too many wrong tokens from %s: wait a minute", addr)}
 	}
@@ -77,6 +74,20 @@ func (g *Guard) Check(r *http.Request) (Role, error) {
 	}
 	g.fail(addr)
 	return None, &Refusal{http.StatusUnauthorized, "wrong token (use the one in dreamcomp's pairing URL)"}
+}
+
+// source is whom failures are counted against: the IPv4 address, or the
+// IPv6 /64 (one host may hold all of it).
+func source(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		host = remote
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || ip.To4() != nil {
+		return host
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
@@ -109,15 +120,20 @@ func (g *Guard) fail(addr string) {
 	f.count++
 }
 
-// forgetOld drops addresses whose window has passed, or all when none has.
+// forgetOld drops addresses whose window has passed; when none has, the one
+// whose window started first (a flood of fresh addresses must not wipe the
+// counts of the others).
 func (g *Guard) forgetOld() {
+	var oldest string
 	for a, f := range g.failures {
 		if g.now().Sub(f.since) >= FailureWindow {
 			delete(g.failures, a)
+		} else if oldest == "" || f.since.Before(g.failures[oldest].since) {
+			oldest = a
 		}
 	}
 	if len(g.failures) >= maxAddresses {
-		clear(g.failures)
+		delete(g.failures, oldest)
 	}
 }
 

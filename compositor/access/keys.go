@@ -26,6 +26,8 @@ const (
 	ViewFile    = "view-token" // watch only; made by ViewToken
 	CertFile    = "cert.pem"
 	KeyFile     = "key.pem"
+	PairingFile = "pairing-url"      // the pairing URL with the control token
+	ViewURLFile = "view-pairing-url" // the pairing URL with the view-only token
 )
 
 // Keys are one dreamcomp's secrets.
@@ -47,9 +49,13 @@ func DefaultDir() string {
 	return filepath.Join(dir, "dream", "comp")
 }
 
-// Load reads the secrets in dir, making what is missing.
+// Load reads the secrets in dir, making what is missing. A secret that other
+// users can read is refused.
 func Load(dir string) (*Keys, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	if err := os.Chmod(dir, 0o700); err != nil { // an older, looser directory is tightened
 		return nil, fmt.Errorf("keys: %w", err)
 	}
 	k := &Keys{Dir: dir}
@@ -82,9 +88,39 @@ func (k *Keys) ViewToken() (string, error) {
 	return t, nil
 }
 
+// WriteSecret writes a secret (a pairing URL) into dir/name, mode 0600,
+// replacing what was there.
+func (k *Keys) WriteSecret(name, text string) error {
+	tmp, err := os.CreateTemp(k.Dir, "."+name+"-*") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(text + "\n"); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), filepath.Join(k.Dir, name))
+}
+
+// readSecret reads a file only its owner may read.
+func readSecret(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s can be read by other users (mode %v): run chmod 600 %s, or delete it to make a new one", path, st.Mode().Perm(), path)
+	}
+	return os.ReadFile(path)
+}
+
 // token reads the token in path; a missing one is made when create is set.
 func token(path string, create bool) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := readSecret(path)
 	switch {
 	case err == nil:
 		t := strings.TrimSpace(string(b))
@@ -100,7 +136,9 @@ func token(path string, create bool) (string, error) {
 	var raw [24]byte
 	rand.Read(raw[:])
 	t := hex.EncodeToString(raw[:])
-	if err := writeNew(path, []byte(t+"\n")); err != nil {
+	if err := writeNew(path, []byte(t+"\n")); errors.Is(err, fs.ErrExist) {
+		return token(path, false) // another dreamcomp made it first: use that one
+	} else if err != nil {
 		return "", fmt.Errorf("token: %w", err)
 	}
 	return t, nil
@@ -110,12 +148,23 @@ func token(path string, create bool) (string, error) {
 // pair (ECDSA P-256, ten years).
 func certificate(dir string) (tls.Certificate, error) {
 	certPath, keyPath := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
-	cert, err := tls.LoadX509KeyPair(certPath, keyPath)
-	if err == nil {
+	var cert tls.Certificate
+	_, certErr := os.Stat(certPath)
+	keyPEM, keyErr := readSecret(keyPath)
+	switch {
+	case certErr == nil && keyErr == nil:
+		certPEM, err := os.ReadFile(certPath)
+		if err == nil {
+			cert, err = tls.X509KeyPair(certPEM, keyPEM)
+		}
+		if err != nil {
+			return cert, fmt.Errorf("certificate in %s: %w (delete %s and %s to make new ones; viewers will then have to pair again)", dir, err, CertFile, KeyFile)
+		}
 		return cert, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return cert, fmt.Errorf("certificate in %s: %w (delete %s and %s to make new ones; viewers will then have to pair again)", dir, err, CertFile, KeyFile)
+	case keyErr != nil && !errors.Is(keyErr, fs.ErrNotExist):
+		return cert, keyErr
+	case !errors.Is(certErr, fs.ErrNotExist) || !errors.Is(keyErr, fs.ErrNotExist):
+		return cert, fmt.Errorf("certificate in %s: one of %s and %s is missing (delete both to make new ones; viewers will then have to pair again)", dir, CertFile, KeyFile)
 	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -138,7 +187,12 @@ func certificate(dir string) (tls.Certificate, error) {
 	if err != nil {
 		return cert, err
 	}
-	if err := writeNew(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); err != nil {
+	// The key, then the certificate: a certificate on disk always has its key.
+	// Another dreamcomp that made them first wins; its pair is used.
+	if err := writeNew(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})); errors.Is(err, fs.ErrExist) {
+		time.Sleep(100 * time.Millisecond) // its certificate follows its key
+		return certificate(dir)
+	} else if err != nil {
 		return cert, err
 	}
 	if err := writeNew(certPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})); err != nil {
@@ -147,16 +201,24 @@ func certificate(dir string) (tls.Certificate, error) {
 	return tls.LoadX509KeyPair(certPath, keyPath)
 }
 
-// writeNew writes a new file of mode 0600 (an existing one is an error: two
-// dreamcomps starting at once keep the first one's).
+// writeNew writes a new file of mode 0600 whole or not at all: written aside,
+// then linked into place (fs.ErrExist when another process was first).
 func writeNew(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".new-*") // mode 0600
 	if err != nil {
 		return err
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
 		return err
 	}
-	return f.Close()
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Link(tmp.Name(), path)
 }

@@ -63,6 +63,7 @@ type Session struct {
 	log      *slog.Logger
 	pc       *webrtc.PeerConnection
 	location string
+	serverFP string // SHA-256 of the certificate of the server that answered (https)
 	http     *http.Client
 	track    chan *webrtc.TrackRemote
 	failed   chan struct{}
@@ -178,7 +179,14 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 	if err != nil {
 		return "", fmt.Errorf("%s: answer without a Location: %w", endpoint, err)
 	}
+	if loc.Scheme != endpoint.Scheme || loc.Host != endpoint.Host {
+		return "", fmt.Errorf("%s: the session's Location %s is on another server", endpoint, loc)
+	}
 	s.location = loc.String()
+	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 { // the handshake is complete: the server holds the key
+		sum := sha256.Sum256(resp.TLS.PeerCertificates[0].Raw)
+		s.serverFP = hex.EncodeToString(sum[:])
+	}
 	return string(body), nil
 }
 
@@ -205,6 +213,10 @@ func (s *Session) Close() error {
 	s.http.CloseIdleConnections()
 	return s.pc.Close()
 }
+
+// Fingerprint is the SHA-256 of the certificate of the server that answered
+// ("" over plain HTTP).
+func (s *Session) Fingerprint() string { return s.serverFP }
 
 func (s *Session) authorize(req *http.Request) {
 	if s.cfg.Token != "" {

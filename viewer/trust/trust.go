@@ -12,11 +12,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 
 	"dream/viewer/client"
 )
@@ -44,7 +46,15 @@ func ParseURL(raw string) (Server, error) {
 	if fp != "" && !isFingerprint(fp) {
 		return Server{}, fmt.Errorf("server %q: fp=%q is not a SHA-256 fingerprint (64 hex digits)", raw, fp)
 	}
+	if u.Scheme == "http" && !loopback(u.Hostname()) {
+		return Server{}, fmt.Errorf("server %q: dreamcomp speaks HTTPS (a token must not cross the network in the clear): use https:// or HOST:PORT", raw)
+	}
 	return Server{URL: u.Scheme + "://" + u.Host, HostPort: u.Host, Token: q.Get("token"), Fingerprint: fp}, nil
+}
+
+func loopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func isFingerprint(s string) bool {
@@ -115,9 +125,22 @@ func (s *Store) Lookup(hostPort string) (fingerprint, token string, ok bool, err
 }
 
 // Save pairs hostPort with fingerprint and token (replacing what was there).
+// Viewers on one machine (one a monitor) may save at once: the file is
+// locked while it is read and rewritten.
 func (s *Store) Save(hostPort, fingerprint, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+		return err
+	}
+	lock, err := os.OpenFile(s.Path+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
 	all, err := s.read()
 	if err != nil {
 		return err
@@ -130,39 +153,64 @@ func (s *Store) Save(hostPort, fingerprint, token string) error {
 		}
 	}
 	fmt.Fprintln(&b, hostPort, fingerprint, token)
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
+	tmp, err := os.CreateTemp(filepath.Dir(s.Path), ".servers-*") // mode 0600
+	if err != nil {
 		return err
 	}
-	tmp := s.Path + ".new"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(b.String()); err != nil {
+		tmp.Close()
 		return err
 	}
-	return os.Rename(tmp, s.Path)
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), s.Path)
 }
 
-// Verifier checks srv's certificate as client.Config.Verify: against the
-// pairing URL's fingerprint, else the one kept for it, else it is trusted
-// now. What passes is kept, with token.
-func (s *Store) Verifier(srv Server, token string) func(fingerprint string) error {
+// Check checks srv's certificate as client.Config.Verify: against the pairing
+// URL's fingerprint, else the one kept for it; a server not paired yet passes
+// (trust on first use: Remember it once the connection has succeeded). A
+// pairing URL whose fingerprint differs from the kept one passes only with
+// repair (dreamcomp there was set up anew).
+func (s *Store) Check(srv Server, repair bool) func(fingerprint string) error {
 	return func(fp string) error {
-		kept, keptToken, ok, err := s.Lookup(srv.HostPort)
+		kept, _, ok, err := s.Lookup(srv.HostPort)
 		switch {
 		case err != nil:
 			return fmt.Errorf("%w: paired servers in %s: %v", client.ErrUntrusted, s.Path, err)
 		case srv.Fingerprint != "" && fp != srv.Fingerprint:
 			return fmt.Errorf("%w: %s shows certificate %s, not %s of the pairing URL: do not connect unless you know why it changed",
 				client.ErrUntrusted, srv.HostPort, fp, srv.Fingerprint)
+		case srv.Fingerprint != "" && ok && kept != srv.Fingerprint && !repair:
+			return fmt.Errorf("%w: this pairing URL names certificate %s, but %s was paired with %s. If dreamcomp there was set up anew, run again with --repair; if not, do not use this URL",
+				client.ErrUntrusted, srv.Fingerprint, srv.HostPort, kept)
 		case srv.Fingerprint == "" && ok && fp != kept:
-			return fmt.Errorf("%w: the certificate of %s changed (it shows %s; paired with %s). If dreamcomp there was set up anew, pair again with the pairing URL it prints; if not, someone may be in the middle: do not connect. Pairings are kept in %s",
+			return fmt.Errorf("%w: the certificate of %s changed (it shows %s; paired with %s). If dreamcomp there was set up anew, pair again with the pairing URL it prints (and --repair); if not, someone may be in the middle: do not connect. Pairings are kept in %s",
 				client.ErrUntrusted, srv.HostPort, fp, kept, s.Path)
-		case ok && fp == kept && (token == "" || token == keptToken):
-			return nil // nothing new to keep
 		}
-		if token == "" {
-			token = keptToken
-		}
-		return s.Save(srv.HostPort, fp, token)
+		return nil
 	}
+}
+
+// Remember keeps hostPort's certificate and token after a connection that
+// succeeded with them (an empty token keeps the one kept before).
+func (s *Store) Remember(hostPort, fingerprint, token string) error {
+	kept, keptToken, ok, err := s.Lookup(hostPort)
+	if err != nil {
+		return err
+	}
+	if token == "" && kept == fingerprint {
+		token = keptToken
+	}
+	if ok && kept == fingerprint && keptToken == token {
+		return nil
+	}
+	return s.Save(hostPort, fingerprint, token)
 }
 
 // LookupFingerprint finds the paired server whose certificate is fingerprint

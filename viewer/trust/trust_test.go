@@ -40,14 +40,21 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
-// TestPinning: trusted on first use and kept (mode 0600) with the token; the
-// same certificate passes later, another is refused with what to do; a pairing
-// URL's fingerprint must match, and re-pairs.
+// TestPinning: a server not paired passes and, remembered, is kept (mode
+// 0600) with its token; the same certificate passes later, another is refused
+// with what to do; a pairing URL's fingerprint must match, and one that
+// differs from the kept pin needs --repair.
 func TestPinning(t *testing.T) {
 	s := &Store{Path: filepath.Join(t.TempDir(), "view", "servers")}
 	srv := Server{HostPort: "desk:8040"}
-	if err := s.Verifier(srv, "tok1")(fpA); err != nil {
+	if err := s.Check(srv, false)(fpA); err != nil {
 		t.Fatalf("first use: %v", err)
+	}
+	if _, _, ok, _ := s.Lookup("desk:8040"); ok {
+		t.Fatal("a server was kept before its connection succeeded")
+	}
+	if err := s.Remember("desk:8040", fpA, "tok1"); err != nil {
+		t.Fatal(err)
 	}
 	if st, err := os.Stat(s.Path); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("the pairing file: %v, %v; want mode 0600", st, err)
@@ -55,21 +62,25 @@ func TestPinning(t *testing.T) {
 	if fp, tok, ok, _ := s.Lookup("desk:8040"); !ok || fp != fpA || tok != "tok1" {
 		t.Errorf("Lookup = %q, %q, %v; want the first certificate and token", fp, tok, ok)
 	}
-	if err := s.Verifier(srv, "")(fpA); err != nil {
+	if err := s.Check(srv, false)(fpA); err != nil {
 		t.Errorf("the same certificate again: %v", err)
 	}
-	err := s.Verifier(srv, "")(fpB)
+	s.Remember("desk:8040", fpA, "") // a connection with the kept token keeps it
+	if _, tok, _, _ := s.Lookup("desk:8040"); tok != "tok1" {
+		t.Errorf("token after a connection without one: %q; want tok1 kept", tok)
+	}
+	err := s.Check(srv, false)(fpB)
 	if !errors.Is(err, client.ErrUntrusted) || !strings.Contains(err.Error(), "changed") || !strings.Contains(err.Error(), s.Path) {
 		t.Errorf("another certificate: %v; want ErrUntrusted saying it changed and where pairings are", err)
 	}
 	paired := Server{HostPort: "desk:8040", Fingerprint: fpB}
-	if err := s.Verifier(paired, "tok2")(fpA); !errors.Is(err, client.ErrUntrusted) {
+	if err := s.Check(paired, false)(fpB); !errors.Is(err, client.ErrUntrusted) || !strings.Contains(err.Error(), "--repair") {
+		t.Errorf("a pairing URL naming another certificate than the kept one: %v; want a refusal pointing to --repair", err)
+	}
+	if err := s.Check(paired, true)(fpA); !errors.Is(err, client.ErrUntrusted) {
 		t.Errorf("a certificate other than the pairing URL's: %v; want ErrUntrusted", err)
 	}
-	if err := s.Verifier(paired, "tok2")(fpB); err != nil {
-		t.Errorf("pairing anew: %v", err)
-	}
-	if fp, tok, _, _ := s.Lookup("desk:8040"); fp != fpB || tok != "tok2" {
-		t.Errorf("after pairing anew: %q, %q", fp, tok)
+	if err := s.Check(paired, true)(fpB); err != nil {
+		t.Errorf("pairing anew with --repair: %v", err)
 	}
 }
