@@ -16,6 +16,7 @@ import (
 	"dream/compositor/inject"
 	"dream/compositor/layout"
 	"dream/compositor/stream"
+	"dream/compositor/web"
 )
 
 // Config configures a Compositor. The zero value captures $DISPLAY as one tile in
@@ -122,8 +123,19 @@ func New(cfg Config) (*Compositor, error) {
 	return c, nil
 }
 
-// Handler serves WHEP and GET /tiles.
-func (c *Compositor) Handler() http.Handler { return c.server }
+// Handler serves WHEP and GET /tiles (to requests with the token), and the
+// browser viewer: / lists the tiles, /view/{tile} plays one.
+func (c *Compositor) Handler() http.Handler {
+	// The browser viewer's pages hold no secret: they carry no token check
+	// (their requests to WHEP and /tiles do).
+	pages := web.Handler()
+	mux := http.NewServeMux()
+	mux.Handle("/", c.server)
+	mux.Handle("GET /{$}", pages)
+	mux.Handle("GET /view/{tile}", pages)
+	mux.Handle("GET /static/", pages)
+	return mux
+}
 
 // Layout is the cut of the screen into tiles.
 func (c *Compositor) Layout() layout.Layout { return c.layout }

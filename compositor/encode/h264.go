@@ -64,6 +64,16 @@ static int dream_h264enc_init(dream_h264enc *e, int w, int h, int fps, int kbps,
 	l->iSpatialBitrate = p.iTargetBitrate;
 	l->iMaxSpatialBitrate = UNSPECIFIED_BIT_RATE;
 	l->uiProfileIdc = PRO_BASELINE;
+	// Say how the pixels were converted (BT.601, limited range, as
+	// internal/yuv does): a decoder that assumes BT.709 (browsers do for
+	// streams that do not say) shifts the colours.
+	l->bVideoSignalTypePresent = true;
+	l->uiVideoFormat = VF_UNDEF;
+	l->bFullRange = false;
+	l->bColorDescriptionPresent = true;
+	l->uiColorPrimaries = CP_SMPTE170M;
+	l->uiTransferCharacteristics = TRC_SMPTE170M;
+	l->uiColorMatrix = CM_SMPTE170M;
 	l->uiLevelIdc = LEVEL_UNKNOWN;
 	if (slices > 1) {
 		l->sSliceArgument.uiSliceMode = SM_FIXEDSLCNUM_SLICE;
