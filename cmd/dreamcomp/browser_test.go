@@ -22,7 +22,9 @@ import (
 
 // browser runs Debian's Chromium, headless, for the test, with a window the
 // size of a tile. It trusts dreamcomp's self-signed certificate (the page is
-// what is tested, not certificate dialogs) and offers loopback candidates.
+// what is tested, not certificate dialogs) and offers loopback candidates (the
+// only ones in the tests' network namespace) once the page has been granted
+// media.
 func browser(t *testing.T, w, h int) context.Context {
 	t.Helper()
 	if _, err := exec.LookPath("chromium"); err != nil {
@@ -34,6 +36,8 @@ func browser(t *testing.T, w, h int) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(w, h),
 		chromedp.Flag("allow-loopback-in-peer-connection", true),
+		chromedp.Flag("use-fake-ui-for-media-stream", true), // grants the page's media probe
+		chromedp.Flag("use-fake-device-for-media-stream", true),
 		chromedp.Flag("ignore-certificate-errors", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 		chromedp.Flag("hide-scrollbars", true),
@@ -51,13 +55,12 @@ func browser(t *testing.T, w, h int) context.Context {
 type pageState struct {
 	Connected     bool     `json:"connected"`
 	Connections   int      `json:"connections"`
+	Ready         bool     `json:"ready"` // input channel open, picture sized
 	FramesDecoded int      `json:"framesDecoded"`
 	Width         int      `json:"width"`
 	Height        int      `json:"height"`
 	Errors        []string `json:"errors"`
 }
-
-func (p pageState) String() string { return fmt.Sprintf("%+v", struct{ pageState }{p}) }
 
 // waitPage waits until the page's state satisfies ok.
 func waitPage(t *testing.T, ctx context.Context, what string, ok func(pageState) bool) pageState {
@@ -72,7 +75,7 @@ func waitPage(t *testing.T, ctx context.Context, what string, ok func(pageState)
 			}
 		}
 	}
-	t.Fatalf("the page: no %s within 20 s; its state: %v", what, st)
+	t.Fatalf("the page: no %s within 20 s; its state: %+v", what, st)
 	return st
 }
 
@@ -134,7 +137,7 @@ func TestBrowserInput(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Navigate(base+"/view/2?token="+token)); err != nil {
 		t.Fatal(err)
 	}
-	waitPage(t, ctx, "a connection and frames", func(s pageState) bool { return s.Connected && s.FramesDecoded > 0 })
+	waitPage(t, ctx, "a connection ready for input", func(s pageState) bool { return s.Ready })
 
 	// A click on the terminal (tile x 40, y 30: desktop 360, 30), then typing.
 	if _, err := chromedp.Run(ctx, chromedp.MouseClickXY(40, 30)); err != nil {

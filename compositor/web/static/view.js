@@ -30,8 +30,22 @@ function say(text, trouble) {
   document.body.classList.toggle("trouble", !!trouble);
 }
 
+// A browser on the server machine itself (a loopback address) offers loopback
+// candidates only to a page that has been granted media once (Chromium,
+// started with --allow-loopback-in-peer-connection): ask, and let go at once.
+let probed = false;
+async function probeLoopback() {
+  if (probed || !["127.0.0.1", "localhost", "[::1]"].includes(location.hostname) || !navigator.mediaDevices) return;
+  probed = true;
+  try {
+    const s = await navigator.mediaDevices.getUserMedia({ video: true });
+    s.getTracks().forEach((t) => t.stop());
+  } catch { /* refused: other candidates may still do */ }
+}
+
 async function connect() {
   say(`Connecting to tile ${tile}…`);
+  await probeLoopback();
   pc = new RTCPeerConnection();
   const tr = pc.addTransceiver("video", { direction: "recvonly" });
   // The lowest latency the browser offers: no jitter buffer to speak of.
@@ -89,6 +103,8 @@ addEventListener("pagehide", () => {
 // Statistics, from the browser's own counters.
 setInterval(async () => {
   if (!pc) return;
+  // Ready for input: the channel is open and the picture has its size.
+  dream.ready = dream.connected && input.readyState === "open" && video.videoWidth > 0;
   for (const s of (await pc.getStats()).values()) {
     if (s.type === "inbound-rtp" && s.kind === "video") {
       dream.framesDecoded = s.framesDecoded || 0;
@@ -129,7 +145,7 @@ async function fromDesktop(v) {
 }
 
 function picture() { // where the tile's pixels are on the page (object-fit: contain)
-  const r = video.getBoundingClientRect(), vw = video.videoWidth || 1, vh = video.videoHeight || 1;
+  const r = video.getBoundingClientRect(), vw = video.videoWidth || dream.width || 1, vh = video.videoHeight || dream.height || 1;
   const scale = Math.min(r.width / vw, r.height / vh);
   return { x: r.left + (r.width - vw * scale) / 2, y: r.top + (r.height - vh * scale) / 2, scale, vw, vh };
 }
