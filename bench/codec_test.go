@@ -12,8 +12,6 @@ import (
 	"dream/viewer/decode"
 )
 
-const width, height = 1920, 1080
-
 func BenchmarkBGRXToI420(b *testing.B) {
 	desk := yuvtest.NewDesktop(width, height)
 	pic := yuv.NewI420(width, height)

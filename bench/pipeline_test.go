@@ -5,7 +5,6 @@ import (
 	"image"
 	"image/color"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 	"dream/internal/testpattern"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
-	"dream/internal/yuv"
 	"dream/viewer/client"
 	"dream/viewer/player"
 )
@@ -90,30 +88,4 @@ func benchChange(b *testing.B, codec string) {
 		time.Sleep(20 * time.Millisecond) // let the encoder's frame interval pass: a user types, not floods
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(i-1), "ms/change")
-}
-
-// watcher is a sink that signals when the luma at one point reaches a value.
-type watcher struct {
-	at   image.Point
-	want atomic.Int64
-	seen chan struct{}
-}
-
-func (w *watcher) Show(pic *yuv.I420) {
-	got := int(pic.Y[w.at.Y*pic.YStride+w.at.X])
-	if d := got - int(w.want.Load()); d >= -6 && d <= 6 {
-		select {
-		case w.seen <- struct{}{}:
-		default:
-		}
-		w.want.Store(-100) // signal once per change
-	}
-}
-
-// lumaOf is c's BT.601 limited-range luma, as the encoder's conversion gives it.
-func lumaOf(c color.RGBA) int64 {
-	pic := yuv.NewI420(2, 2)
-	bgrx := []byte{c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0}
-	yuv.FromBGRX(pic, bgrx, 8)
-	return int64(pic.Y[0])
 }

@@ -1,0 +1,243 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"net/http/httptest"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
+	"dream/compositor"
+	"dream/internal/testpattern"
+	"dream/internal/x11"
+	"dream/internal/xvfb"
+	"dream/internal/yuv"
+	"dream/proto"
+	"dream/viewer/client"
+	"dream/viewer/player"
+)
+
+// TypingConfig configures the typing scenario.
+type TypingConfig struct {
+	Codec   string // "h264" or "vp8"
+	Samples int    // keystrokes measured; 0 means 100
+	Full    bool   // every key repaints the whole 1920x1080 screen, not a 400x400 square
+}
+
+// Latency is one keystroke's way, on this machine's one clock: Input from the
+// viewer sending the key to the application seeing it, Output from the
+// application having painted to the viewer decoding a picture that shows it,
+// and Total from sending to seeing.
+type Latency struct {
+	Input, Output, Total time.Duration
+}
+
+// TypingResult is what the typing scenario measured.
+type TypingResult struct {
+	Codec   string
+	Full    bool
+	Samples []Latency
+}
+
+// Percentile returns the p-th percentile (0 to 100) of what pick takes from
+// each sample (nearest rank).
+func (r TypingResult) Percentile(p float64, pick func(Latency) time.Duration) time.Duration {
+	if len(r.Samples) == 0 {
+		return 0
+	}
+	v := make([]time.Duration, len(r.Samples))
+	for i, s := range r.Samples {
+		v[i] = pick(s)
+	}
+	slices.Sort(v)
+	i := int(p/100*float64(len(v))+0.5) - 1
+	return v[max(0, min(i, len(v)-1))]
+}
+
+// The square that changes colour, as the issue of keystroke latency is usually
+// measured: 400x400 near the top left of the tile.
+var square = image.Rect(100, 100, 500, 500)
+
+// Typing runs the typing scenario: a 1920x1080 desktop (its own Xvfb) served
+// by dreamcomp, a viewer that sends keys on its input channel as dreamview does
+// and decodes the video, and an X client that repaints a square (or the whole
+// screen) in a new colour on every key it receives.
+func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
+	res := TypingResult{Codec: cfg.Codec, Full: cfg.Full}
+	if cfg.Samples <= 0 {
+		cfg.Samples = 100
+	}
+	x, err := xvfb.Start(ctx, xvfb.Config{Width: width, Height: height})
+	if err != nil {
+		return res, err
+	}
+	defer x.Stop()
+	pat, err := testpattern.Start(x.Display(), 1)
+	if err != nil {
+		return res, err
+	}
+	defer pat.Close()
+	app, err := startTypist(x.Display(), pat, cfg.Full)
+	if err != nil {
+		return res, err
+	}
+	defer app.close()
+
+	comp, err := compositor.New(compositor.Config{Display: x.Display(), Codec: cfg.Codec, LoopbackOnly: true, Input: true})
+	if err != nil {
+		return res, err
+	}
+	defer comp.Close()
+	srv := httptest.NewServer(comp.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go comp.Run(ctx) // comp.Close stops it and waits
+
+	at := image.Pt(square.Min.X+square.Dx()/2, square.Min.Y+square.Dy()/2)
+	w := &watcher{at: at, seen: make(chan struct{}, 1)}
+	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	if err != nil {
+		return res, err
+	}
+	defer sess.Close()
+	p := player.New(w)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		sess.Frames(ctx, p.Handle)
+	}()
+	defer func() { // the decoder is freed only once Frames has stopped using it
+		cancel()
+		<-played
+		p.Close()
+	}()
+	// The input channel opens shortly after the connection.
+	for deadline := time.Now().Add(10 * time.Second); sess.Send(proto.ReleaseAll{}) != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return res, errors.New("typing: the viewer's input channel never opened")
+		}
+	}
+
+	for i := 0; i < cfg.Samples+1; i++ { // the first keystroke warms up (keyframe, keymap)
+		w.want.Store(lumaOf(typingColours[(i+1)%len(typingColours)]))
+		sent := time.Now()
+		if err := sess.Send(proto.Key{Down: true, Keysym: 'a'}); err != nil {
+			return res, err
+		}
+		if err := sess.Send(proto.Key{Down: false, Keysym: 'a'}); err != nil {
+			return res, err
+		}
+		var got typed
+		select {
+		case got = <-app.typed:
+		case <-time.After(10 * time.Second):
+			return res, fmt.Errorf("typing: keystroke %d never reached the application", i)
+		}
+		var seen time.Time
+		select {
+		case <-w.seen:
+			seen = time.Now()
+		case <-time.After(10 * time.Second):
+			return res, fmt.Errorf("typing: keystroke %d's colour never reached the viewer", i)
+		}
+		if i > 0 {
+			res.Samples = append(res.Samples, Latency{Input: got.seen.Sub(sent), Output: seen.Sub(got.painted), Total: seen.Sub(sent)})
+		}
+		time.Sleep(30 * time.Millisecond) // a typist's pace, not a flood
+	}
+	return res, nil
+}
+
+// typingColours are the square's colours, far apart in luma.
+var typingColours = []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}, {20, 20, 160, 255}, {250, 250, 120, 255}}
+
+// typed is one key the application saw, and when it had painted its answer.
+type typed struct{ seen, painted time.Time }
+
+// typist is the application: it listens for key presses (on the root window:
+// they reach it from the window under the pointer) and repaints.
+type typist struct {
+	conn  *xgb.Conn
+	typed chan typed
+	done  chan struct{}
+}
+
+func startTypist(display string, pat *testpattern.Pattern, full bool) (*typist, error) {
+	conn, _, err := x11.Dial(display)
+	if err != nil {
+		return nil, err
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	if err := xproto.ChangeWindowAttributesChecked(conn, root, xproto.CwEventMask, []uint32{xproto.EventMaskKeyPress}).Check(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("typing: listen for keys: %w", err)
+	}
+	t := &typist{conn: conn, typed: make(chan typed, 8), done: make(chan struct{})}
+	area := square
+	if full {
+		area = pat.Bounds()
+	}
+	var n atomic.Int64
+	go func() {
+		defer close(t.done)
+		x11.Drain(conn, func(ev xgb.Event) {
+			if _, ok := ev.(xproto.KeyPressEvent); !ok {
+				return
+			}
+			seen := time.Now()
+			c := typingColours[n.Add(1)%int64(len(typingColours))]
+			if pat.Fill(area, c) != nil { // returns once the X server has drawn it
+				return
+			}
+			select {
+			case t.typed <- typed{seen: seen, painted: time.Now()}:
+			default:
+			}
+		}, nil)
+	}()
+	return t, nil
+}
+
+func (t *typist) close() {
+	t.conn.Close()
+	<-t.done
+}
+
+// width and height are the desktop's: one 1920x1080 tile.
+const width, height = 1920, 1080
+
+var _ player.Sink = (*watcher)(nil)
+
+// watcher is a sink that signals when the luma at one point reaches a value.
+type watcher struct {
+	at   image.Point
+	want atomic.Int64
+	seen chan struct{}
+}
+
+func (w *watcher) Show(pic *yuv.I420) {
+	got := int(pic.Y[w.at.Y*pic.YStride+w.at.X])
+	if d := got - int(w.want.Load()); d >= -6 && d <= 6 {
+		select {
+		case w.seen <- struct{}{}:
+		default:
+		}
+		w.want.Store(-100) // signal once per change
+	}
+}
+
+// lumaOf is c's BT.601 limited-range luma, as the encoder's conversion gives it.
+func lumaOf(c color.RGBA) int64 {
+	pic := yuv.NewI420(2, 2)
+	bgrx := []byte{c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0}
+	yuv.FromBGRX(pic, bgrx, 8)
+	return int64(pic.Y[0])
+}

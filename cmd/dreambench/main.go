@@ -1,0 +1,123 @@
+// Command dreambench measures how dream feels: for now the typing scenario,
+// keystroke to decoded pixel on a 1920x1080 tile, split into input and output,
+// for each codec, with a 400x400 square and with the whole screen changing.
+//
+//	dreambench [--samples 100] [--codecs h264,vp8] [--json]
+//
+// See README.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"dream/bench"
+	"dream/internal/cli"
+)
+
+const usage = `usage: dreambench [flags]
+
+Starts a 1920x1080 desktop of its own (Xvfb), dreamcomp's pipeline and a viewer
+on loopback, and measures keystroke-to-decoded-pixel latency: the viewer sends a
+key as dreamview does, an X client repaints a 400x400 square (then the whole
+screen) in a new colour, and the viewer decodes the picture that shows it. All
+times are on this machine's one clock. Benchmarks measure: nothing passes or
+fails on time.
+
+Flags:
+`
+
+// row is one scenario's result, as printed and as JSON.
+type row struct {
+	Scenario string `json:"scenario"`
+	Codec    string `json:"codec"`
+	Samples  int    `json:"samples"`
+	Total    [4]ms  `json:"total_ms"`  // p50, p90, p99, max
+	Input    [4]ms  `json:"input_ms"`  // key sent → application saw it
+	Output   [4]ms  `json:"output_ms"` // application painted → viewer decoded it
+}
+
+type ms float64
+
+func main() {
+	fs := flag.NewFlagSet("dreambench", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	samples := fs.Int("samples", 100, "keystrokes measured in each scenario")
+	codecs := fs.String("codecs", "h264,vp8", "codecs to measure, comma-separated")
+	quick := fs.Bool("quick", false, "5 keystrokes a scenario: proves the bench works")
+	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
+	pos, _, err := cli.Parse(fs, os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		cli.Fatal("dreambench", err)
+	}
+	if len(pos) > 0 {
+		cli.Fatal("dreambench", fmt.Errorf("unexpected argument %q", pos[0]))
+	}
+	if *quick {
+		*samples = 5
+	}
+	if *samples < 1 {
+		cli.Fatal("dreambench", fmt.Errorf("--samples %d: want at least 1", *samples))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var rows []row
+	for _, codec := range strings.Split(*codecs, ",") {
+		if codec != "h264" && codec != "vp8" {
+			cli.Fatal("dreambench", fmt.Errorf("--codecs: %q is not h264 or vp8", codec))
+		}
+		for _, full := range []bool{false, true} {
+			r, err := bench.Typing(ctx, bench.TypingConfig{Codec: codec, Samples: *samples, Full: full})
+			if err != nil {
+				stop()
+				cli.Fatal("dreambench", err)
+			}
+			name := "typing, 400x400 square"
+			if full {
+				name = "typing, whole screen"
+			}
+			rows = append(rows, summarize(name, r))
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		for _, r := range rows {
+			enc.Encode(r)
+		}
+		return
+	}
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t\n", r.Scenario, r.Codec, r.Samples,
+			r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0])
+	}
+	tw.Flush()
+	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock)")
+}
+
+func summarize(name string, r bench.TypingResult) row {
+	out := row{Scenario: name, Codec: r.Codec, Samples: len(r.Samples)}
+	for i, p := range []float64{50, 90, 99, 100} {
+		get := func(pick func(bench.Latency) time.Duration) ms {
+			return ms(float64(r.Percentile(p, pick).Microseconds()) / 1000)
+		}
+		out.Total[i] = get(func(l bench.Latency) time.Duration { return l.Total })
+		out.Input[i] = get(func(l bench.Latency) time.Duration { return l.Input })
+		out.Output[i] = get(func(l bench.Latency) time.Duration { return l.Output })
+	}
+	return out
+}

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestQuick runs the built command as a user would, in its quick mode: one
+// JSON line a scenario, with every keystroke measured.
+func TestQuick(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "dreambench")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--quick", "--codecs", "vp8", "--json").Output()
+	if err != nil {
+		t.Fatalf("dreambench --quick: %v", err)
+	}
+	var rows []row
+	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	for sc.Scan() {
+		var r row
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) != 2 {
+		t.Fatalf("%d scenarios; want 2 (square, whole screen):\n%s", len(rows), out)
+	}
+	for _, r := range rows {
+		if r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {
+			t.Errorf("row %+v: want 5 vp8 samples with p50 ≤ max", r)
+		}
+	}
+	if _, err := exec.Command(bin, "--codecs", "av1").Output(); err == nil {
+		t.Error("dreambench --codecs av1 succeeded")
+	}
+}
