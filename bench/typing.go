@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"net/http/httptest"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -14,10 +13,8 @@ import (
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 
-	"dream/compositor"
 	"dream/internal/testpattern"
 	"dream/internal/x11"
-	"dream/internal/xvfb"
 	"dream/internal/yuv"
 	"dream/proto"
 	"dream/viewer/client"
@@ -26,9 +23,10 @@ import (
 
 // TypingConfig configures the typing scenario.
 type TypingConfig struct {
-	Codec   string // "h264" or "vp8"
-	Samples int    // keystrokes measured; 0 means 100
-	Full    bool   // every key repaints the whole 1920x1080 screen, not a 400x400 square
+	Codec     string // "h264" or "vp8"
+	Samples   int    // keystrokes measured; 0 means 100
+	Full      bool   // every key repaints the whole 1920x1080 screen, not a 400x400 square
+	Dreamcomp string // the dreamcomp binary; "" finds it (see FindDreamcomp)
 }
 
 // Latency is one keystroke's way, on this machine's one clock: Input from the
@@ -44,6 +42,7 @@ type TypingResult struct {
 	Codec   string
 	Full    bool
 	Samples []Latency
+	Server  Usage // dreamcomp's while the keys were typed (its peak memory: ever)
 }
 
 // Percentile returns the p-th percentile (0 to 100) of what pick takes from
@@ -74,36 +73,27 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	if cfg.Samples <= 0 {
 		cfg.Samples = 100
 	}
-	x, err := xvfb.Start(ctx, xvfb.Config{Width: width, Height: height})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec)
 	if err != nil {
 		return res, err
 	}
-	defer x.Stop()
-	pat, err := testpattern.Start(x.Display(), 1)
+	defer d.stop()
+	pat, err := testpattern.Start(d.display, 1)
 	if err != nil {
 		return res, err
 	}
 	defer pat.Close()
-	app, err := startTypist(x.Display(), pat, cfg.Full)
+	app, err := startTypist(d.display, pat, cfg.Full)
 	if err != nil {
 		return res, err
 	}
 	defer app.close()
 
-	comp, err := compositor.New(compositor.Config{Display: x.Display(), Codec: cfg.Codec, LoopbackOnly: true, Input: true})
-	if err != nil {
-		return res, err
-	}
-	defer comp.Close()
-	srv := httptest.NewServer(comp.Handler())
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go comp.Run(ctx) // comp.Close stops it and waits
-
 	at := image.Pt(square.Min.X+square.Dx()/2, square.Min.Y+square.Dy()/2)
 	w := &watcher{at: at, seen: make(chan struct{}, 1)}
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	sess, err := client.Dial(ctx, d.client(1))
 	if err != nil {
 		return res, err
 	}
@@ -126,6 +116,10 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		}
 	}
 
+	before, err := d.usage(ctx)
+	if err != nil {
+		return res, err
+	}
 	for i := 0; i < cfg.Samples+1; i++ { // the first keystroke warms up (keyframe, keymap)
 		w.want.Store(lumaOf(typingColours[(i+1)%len(typingColours)]))
 		sent := time.Now()
@@ -153,7 +147,9 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		}
 		time.Sleep(30 * time.Millisecond) // a typist's pace, not a flood
 	}
-	return res, nil
+	after, err := d.usage(ctx)
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
+	return res, err
 }
 
 // typingColours are the square's colours, far apart in luma.

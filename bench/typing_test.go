@@ -2,16 +2,47 @@ package bench
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
+
+var (
+	builtOnce sync.Once
+	built     string
+	buildErr  error
+)
+
+// dreamcompBin builds dreamcomp once for the tests that run it.
+func dreamcompBin(t *testing.T) string {
+	t.Helper()
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bench-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		built = filepath.Join(dir, "dreamcomp")
+		if out, err := exec.Command("go", "build", "-o", built, "../cmd/dreamcomp").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return built
+}
 
 // TestTypingQuick runs the typing scenario briefly (the bench's quick mode):
 // every keystroke comes back as a change the viewer decodes, and its parts add
 // up. It measures; it does not judge the times.
 func TestTypingQuick(t *testing.T) {
 	for _, full := range []bool{false, true} {
-		r, err := Typing(context.Background(), TypingConfig{Codec: "h264", Samples: 5, Full: full})
+		r, err := Typing(context.Background(), TypingConfig{Codec: "h264", Samples: 5, Full: full, Dreamcomp: dreamcompBin(t)})
 		if err != nil {
 			t.Fatalf("full screen %v: %v", full, err)
 		}
@@ -23,9 +54,12 @@ func TestTypingQuick(t *testing.T) {
 				t.Errorf("full screen %v, keystroke %d: %+v: the parts do not add up", full, i, s)
 			}
 		}
-		t.Logf("full screen %v: p50 total %v (input %v, output %v)", full,
+		if r.Server.CPU <= 0 || r.Server.PeakKB <= 0 || r.Server.Frames < 5 {
+			t.Errorf("full screen %v: dreamcomp's usage %+v: want CPU time, a peak RSS and at least a frame a keystroke", full, r.Server)
+		}
+		t.Logf("full screen %v: p50 total %v (input %v, output %v); dreamcomp %v a frame, peak %d MB", full,
 			r.Percentile(50, func(l Latency) time.Duration { return l.Total }),
 			r.Percentile(50, func(l Latency) time.Duration { return l.Input }),
-			r.Percentile(50, func(l Latency) time.Duration { return l.Output }))
+			r.Percentile(50, func(l Latency) time.Duration { return l.Output }), r.Server.PerFrame(), r.Server.PeakKB/1024)
 	}
 }

@@ -44,6 +44,9 @@ type row struct {
 	Total    [4]ms  `json:"total_ms"`  // p50, p90, p99, max
 	Input    [4]ms  `json:"input_ms"`  // key sent → application saw it
 	Output   [4]ms  `json:"output_ms"` // application painted → viewer decoded it
+	// dreamcomp's CPU time (user+sys) per frame it sent, and its peak RSS.
+	CPUPerFrame ms  `json:"dreamcomp_cpu_ms_per_frame"`
+	PeakMB      int `json:"dreamcomp_peak_rss_mb"`
 }
 
 type ms float64
@@ -100,17 +103,18 @@ func main() {
 		return
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\t")
+	fmt.Fprintln(tw, "scenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t\n", r.Scenario, r.Codec, r.Samples,
-			r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0])
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%d\t\n", r.Scenario, r.Codec, r.Samples,
+			r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0], r.CPUPerFrame, r.PeakMB)
 	}
 	tw.Flush()
 	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock)")
 }
 
 func summarize(name string, r bench.TypingResult) row {
-	out := row{Scenario: name, Codec: r.Codec, Samples: len(r.Samples)}
+	out := row{Scenario: name, Codec: r.Codec, Samples: len(r.Samples),
+		CPUPerFrame: ms(float64(r.Server.PerFrame().Microseconds()) / 1000), PeakMB: r.Server.PeakKB / 1024}
 	for i, p := range []float64{50, 90, 99, 100} {
 		get := func(pick func(bench.Latency) time.Duration) ms {
 			return ms(float64(r.Percentile(p, pick).Microseconds()) / 1000)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"os"
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
@@ -12,13 +13,18 @@ import (
 // TestQuick runs the built command as a user would, in its quick mode: one
 // JSON line a scenario, with every keystroke measured.
 func TestQuick(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "dreambench")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "dreambench") // it finds dreamcomp beside it
+	if out, err := exec.Command("go", "build", "-o", dir+"/", ".", "../dreamcomp").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	out, err := exec.Command(bin, "--quick", "--codecs", "vp8", "--json").Output()
+	cmd := exec.Command(bin, "--quick", "--codecs", "vp8", "--json")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("dreambench --quick: %v", err)
+		ls, _ := os.ReadDir(dir)
+		t.Fatalf("dreambench --quick: %v\n%s\n%v", err, stderr.String(), ls)
 	}
 	var rows []row
 	sc := bufio.NewScanner(strings.NewReader(string(out)))

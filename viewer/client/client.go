@@ -260,10 +260,11 @@ func unwrapURLError(err error) error {
 
 // TileInfo is one tile as the server's GET /tiles lists it.
 type TileInfo struct {
-	Tile    int `json:"tile"`
-	Width   int `json:"width"`
-	Height  int `json:"height"`
-	Viewers int `json:"viewers"`
+	Tile    int    `json:"tile"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Viewers int    `json:"viewers"`
+	Frames  uint64 `json:"frames"` // encoded and sent, once for all its viewers
 }
 
 // Tiles asks the server at cfg.URL (with cfg.Token and cfg.Verify) for its
