@@ -1,6 +1,8 @@
-// Command dreambench measures how dream feels: for now the typing scenario,
-// keystroke to decoded pixel on a 1920x1080 tile, split into input and output,
-// for each codec, with a 400x400 square and with the whole screen changing.
+// Command dreambench measures how dream feels, for each codec: typing
+// (keystroke to decoded pixel on a 1920x1080 tile, split into input and
+// output, with a 400x400 square and with the whole screen changing) and
+// scrolling (frames a second, Mbit/s and dropped frames per tile, on one tile
+// and on three), with dreamcomp's CPU time per frame and peak memory.
 //
 //	dreambench [--samples 100] [--codecs h264,vp8] [--json]
 //
@@ -13,8 +15,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -57,7 +61,8 @@ func main() {
 	samples := fs.Int("samples", 100, "keystrokes measured in each scenario")
 	codecs := fs.String("codecs", "h264,vp8", "codecs to measure, comma-separated")
 	quick := fs.Bool("quick", false, "5 keystrokes a scenario: proves the bench works")
-	asJSON := fs.Bool("json", false, "print JSON lines instead of a table")
+	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
+	seconds := fs.Duration("scroll-for", 10*time.Second, "how long each scrolling scenario is measured")
 	pos, _, err := cli.Parse(fs, os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,7 +74,7 @@ func main() {
 		cli.Fatal("dreambench", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
 	if *quick {
-		*samples = 5
+		*samples, *seconds = 5, 2*time.Second
 	}
 	if *samples < 1 {
 		cli.Fatal("dreambench", fmt.Errorf("--samples %d: want at least 1", *samples))
@@ -78,9 +83,18 @@ func main() {
 	defer stop()
 
 	var rows []row
+	var scrolls []scrollRow
 	for _, codec := range strings.Split(*codecs, ",") {
 		if codec != "h264" && codec != "vp8" {
 			cli.Fatal("dreambench", fmt.Errorf("--codecs: %q is not h264 or vp8", codec))
+		}
+		for _, tiles := range []int{1, 3} {
+			r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: *seconds})
+			if err != nil {
+				stop()
+				cli.Fatal("dreambench", err)
+			}
+			scrolls = append(scrolls, summarizeScroll(r))
 		}
 		for _, full := range []bool{false, true} {
 			r, err := bench.Typing(ctx, bench.TypingConfig{Codec: codec, Samples: *samples, Full: full})
@@ -100,6 +114,9 @@ func main() {
 		for _, r := range rows {
 			enc.Encode(r)
 		}
+		for _, r := range scrolls {
+			enc.Encode(r)
+		}
 		return
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -110,6 +127,46 @@ func main() {
 	}
 	tw.Flush()
 	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock)")
+	fmt.Println()
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
+	for _, r := range scrolls {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%d\t\n", r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, r.PeakMB)
+	}
+	tw.Flush()
+	fmt.Println("(scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets)")
+}
+
+// scrollRow is one scrolling scenario's result.
+type scrollRow struct {
+	Scenario    string    `json:"scenario"`
+	Codec       string    `json:"codec"`
+	FPS         []float64 `json:"fps"`  // per tile, decoded by its viewer
+	Mbps        []float64 `json:"mbps"` // per tile, sent
+	Sent        uint64    `json:"frames_sent"`
+	Dropped     uint64    `json:"frames_dropped"` // sent, never decoded
+	CPUPerFrame ms        `json:"dreamcomp_cpu_ms_per_frame"`
+	PeakMB      int       `json:"dreamcomp_peak_rss_mb"`
+}
+
+func summarizeScroll(r bench.ScrollResult) scrollRow {
+	out := scrollRow{Scenario: fmt.Sprintf("scrolling, %d tile(s)", len(r.Tiles)), Codec: r.Codec,
+		CPUPerFrame: ms(float64(r.Server.PerFrame().Microseconds()) / 1000), PeakMB: r.Server.PeakKB / 1024}
+	for _, t := range r.Tiles {
+		out.FPS = append(out.FPS, math.Round(t.FPS*10)/10)
+		out.Mbps = append(out.Mbps, math.Round(t.Mbps*10)/10)
+		out.Sent += t.Sent
+		out.Dropped += t.Dropped
+	}
+	return out
+}
+
+func join(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'f', 1, 64)
+	}
+	return strings.Join(s, " ")
 }
 
 func summarize(name string, r bench.TypingResult) row {

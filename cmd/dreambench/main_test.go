@@ -27,16 +27,30 @@ func TestQuick(t *testing.T) {
 		t.Fatalf("dreambench --quick: %v\n%s\n%v", err, stderr.String(), ls)
 	}
 	var rows []row
+	var scrolls []scrollRow
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
+		if strings.Contains(sc.Text(), `"fps"`) {
+			var r scrollRow
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Fatalf("line %q: %v", sc.Text(), err)
+			}
+			scrolls = append(scrolls, r)
+			continue
+		}
 		var r row
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
 		rows = append(rows, r)
 	}
-	if len(rows) != 2 {
-		t.Fatalf("%d scenarios; want 2 (square, whole screen):\n%s", len(rows), out)
+	if len(rows) != 2 || len(scrolls) != 2 {
+		t.Fatalf("%d typing and %d scrolling scenarios; want 2 and 2:\n%s", len(rows), len(scrolls), out)
+	}
+	for i, r := range scrolls {
+		if len(r.FPS) != []int{1, 3}[i] || r.FPS[0] <= 0 || r.Sent == 0 {
+			t.Errorf("scrolling row %+v: want %d tiles with frames", r, []int{1, 3}[i])
+		}
 	}
 	for _, r := range rows {
 		if r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {

@@ -186,6 +186,29 @@ func (p *Pattern) Restore(r image.Rectangle) error {
 	return nil
 }
 
+// Scroll shows r (clipped to the screen) scrolled up by dy pixels of the
+// original pattern, wrapping around (as text scrolls past), and returns once
+// the X server has drawn it. Every pixel of r changes: for the encoder it is
+// full motion.
+func (p *Pattern) Scroll(r image.Rectangle, dy int) error {
+	r = r.Intersect(p.bounds)
+	if r.Empty() {
+		return nil
+	}
+	h := r.Dy()
+	dy = ((dy % h) + h) % h
+	x := xrect(r)
+	// The rows from dy to the bottom go to the top, the first dy rows below them.
+	xproto.CopyArea(p.conn, xproto.Drawable(p.orig), xproto.Drawable(p.shown), p.gc, x.X, x.Y+int16(dy), x.X, x.Y, x.Width, uint16(h-dy))
+	if dy > 0 {
+		xproto.CopyArea(p.conn, xproto.Drawable(p.orig), xproto.Drawable(p.shown), p.gc, x.X, x.Y, x.X, x.Y+int16(h-dy), x.Width, uint16(dy))
+	}
+	if err := p.show(r); err != nil {
+		return fmt.Errorf("testpattern: scroll %v on %s: %w", r, p.display, err)
+	}
+	return nil
+}
+
 // show repaints r of the window from its background pixmap. ClearArea is
 // checked, which costs a round trip: when show returns, the server has
 // drawn everything sent before it.

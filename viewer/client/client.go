@@ -265,6 +265,7 @@ type TileInfo struct {
 	Height  int    `json:"height"`
 	Viewers int    `json:"viewers"`
 	Frames  uint64 `json:"frames"` // encoded and sent, once for all its viewers
+	Bytes   uint64 `json:"bytes"`  // of those frames
 }
 
 // Tiles asks the server at cfg.URL (with cfg.Token and cfg.Verify) for its

@@ -63,3 +63,23 @@ func TestTypingQuick(t *testing.T) {
 			r.Percentile(50, func(l Latency) time.Duration { return l.Output }), r.Server.PerFrame(), r.Server.PeakKB/1024)
 	}
 }
+
+// TestScrollQuick runs the scrolling scenario briefly on two tiles, one
+// scrolling: the moving tile delivers frames, the still one next to none.
+func TestScrollQuick(t *testing.T) {
+	r, err := Scroll(context.Background(), ScrollConfig{Codec: "vp8", Tiles: 2, Moving: 1, Duration: 2 * time.Second, Rate: 30, Dreamcomp: dreamcompBin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Tiles) != 2 {
+		t.Fatalf("%d tiles reported; want 2", len(r.Tiles))
+	}
+	moving, still := r.Tiles[0], r.Tiles[1]
+	if moving.Decoded < 10 || moving.Mbps <= 0 || moving.Decoded > moving.Sent {
+		t.Errorf("the scrolling tile: %+v; want frames decoded (no more than were sent) and a bitrate", moving)
+	}
+	if still.Sent > 1 {
+		t.Errorf("the still tile sent %d frames while the other scrolled", still.Sent)
+	}
+	t.Logf("scrolling tile: %.1f fps, %.1f Mbit/s, %d of %d decoded; dreamcomp %v a frame", moving.FPS, moving.Mbps, moving.Decoded, moving.Sent, r.Server.PerFrame())
+}

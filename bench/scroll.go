@@ -1,0 +1,146 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"dream/internal/testpattern"
+	"dream/internal/yuv"
+	"dream/viewer/client"
+	"dream/viewer/player"
+)
+
+// ScrollConfig configures the scrolling scenario.
+type ScrollConfig struct {
+	Codec     string
+	Tiles     int           // tiles side by side, each watched by a viewer; every one scrolls
+	Moving    int           // how many of them scroll (from the left); 0 means all
+	Duration  time.Duration // measured; 0 means 10 s
+	Rate      int           // scroll steps a second; 0 means 60
+	Dreamcomp string
+}
+
+// TileRate is what one tile delivered.
+type TileRate struct {
+	Tile    int
+	FPS     float64 // frames decoded by its viewer, a second
+	Mbps    float64 // encoded video sent, Mbit/s
+	Sent    uint64  // frames dreamcomp sent
+	Decoded uint64  // frames its viewer decoded
+	Dropped uint64  // sent but never decoded
+}
+
+// ScrollResult is what the scrolling scenario measured.
+type ScrollResult struct {
+	Codec  string
+	Tiles  []TileRate
+	Server Usage
+}
+
+// Scroll runs the scrolling scenario: 1920x1080 tiles showing the test
+// pattern (columns of text-like glyphs), the first Moving of them scrolling by
+// 8 rows at Rate steps a second, each tile watched by a viewer that decodes
+// everything it receives.
+func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
+	res := ScrollResult{Codec: cfg.Codec}
+	if cfg.Tiles < 1 {
+		cfg.Tiles = 1
+	}
+	if cfg.Moving <= 0 || cfg.Moving > cfg.Tiles {
+		cfg.Moving = cfg.Tiles
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 60
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height),
+		"--span", fmt.Sprint(cfg.Tiles), "--codec", cfg.Codec)
+	if err != nil {
+		return res, err
+	}
+	defer d.stop()
+	pat, err := testpattern.Start(d.display, cfg.Tiles)
+	if err != nil {
+		return res, err
+	}
+	defer pat.Close()
+
+	counters := make([]*countingSink, cfg.Tiles)
+	for i := range counters {
+		counters[i] = &countingSink{}
+		sess, err := client.Dial(ctx, d.client(i+1))
+		if err != nil {
+			return res, err
+		}
+		defer sess.Close()
+		p := player.New(counters[i])
+		played := make(chan struct{})
+		go func() {
+			defer close(played)
+			sess.Frames(ctx, p.Handle)
+		}()
+		defer func() { cancel(); <-played; p.Close() }() // the decoder is freed once Frames is done
+	}
+	time.Sleep(time.Second) // connections up, first keyframes decoded
+
+	before, err := d.usage(ctx)
+	if err != nil {
+		return res, err
+	}
+	tilesBefore, err := client.Tiles(ctx, d.client(1))
+	if err != nil {
+		return res, err
+	}
+	decodedBefore := make([]uint64, cfg.Tiles)
+	for i, c := range counters {
+		decodedBefore[i] = c.n.Load()
+	}
+	start := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))
+	for step := 1; time.Since(start) < cfg.Duration; step++ {
+		for n := 1; n <= cfg.Moving; n++ {
+			if err := pat.Scroll(pat.Tile(n), 8*step); err != nil {
+				tick.Stop()
+				return res, err
+			}
+		}
+		<-tick.C
+	}
+	tick.Stop()
+	elapsed := time.Since(start)
+	time.Sleep(300 * time.Millisecond) // the last frames arrive
+	after, err := d.usage(ctx)
+	if err != nil {
+		return res, err
+	}
+	tilesAfter, err := client.Tiles(ctx, d.client(1))
+	if err != nil {
+		return res, err
+	}
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
+	for i := range counters {
+		sent := tilesAfter[i].Frames - tilesBefore[i].Frames
+		decoded := counters[i].n.Load() - decodedBefore[i]
+		tr := TileRate{Tile: i + 1, Sent: sent, Decoded: decoded,
+			FPS:  float64(decoded) / elapsed.Seconds(),
+			Mbps: float64(tilesAfter[i].Bytes-tilesBefore[i].Bytes) * 8 / elapsed.Seconds() / 1e6}
+		if sent > decoded {
+			tr.Dropped = sent - decoded
+		}
+		res.Tiles = append(res.Tiles, tr)
+	}
+	return res, nil
+}
+
+// countingSink counts the pictures a viewer decoded.
+type countingSink struct{ n atomic.Uint64 }
+
+func (c *countingSink) Show(*yuv.I420) { c.n.Add(1) }
+
+var _ player.Sink = (*countingSink)(nil)
