@@ -83,3 +83,26 @@ func TestScrollQuick(t *testing.T) {
 	}
 	t.Logf("scrolling tile: %.1f fps, %.1f Mbit/s, %d of %d decoded; dreamcomp %v a frame", moving.FPS, moving.Mbps, moving.Decoded, moving.Sent, r.Server.PerFrame())
 }
+
+// TestLoadQuick: a still tile costs dreamcomp next to nothing and sends no
+// frame; three viewers of a scrolling tile each receive its frames.
+func TestLoadQuick(t *testing.T) {
+	idle, err := Load(context.Background(), LoadConfig{Codec: "h264", Viewers: 1, Duration: 2 * time.Second, Dreamcomp: dreamcompBin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idle.Server.Frames != 0 || idle.Bytes != 0 {
+		t.Errorf("a still desktop sent %d frames, %d bytes in %v", idle.Server.Frames, idle.Bytes, idle.Duration)
+	}
+	busy, err := Load(context.Background(), LoadConfig{Codec: "h264", Viewers: 3, Scroll: true, Duration: 2 * time.Second, Dreamcomp: dreamcompBin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range busy.Received {
+		if n < 10 {
+			t.Errorf("viewer %d received %d frames of a scrolling tile in %v", i+1, n, busy.Duration)
+		}
+	}
+	t.Logf("idle: dreamcomp %v CPU in %v; 3 viewers of a scrolling tile: %d frames sent, %v CPU, peak %d MB",
+		idle.Server.CPU, idle.Duration, busy.Server.Frames, busy.Server.CPU, busy.Server.PeakKB/1024)
+}

@@ -84,9 +84,28 @@ func main() {
 
 	var rows []row
 	var scrolls []scrollRow
+	var loads []loadRow
+	viewerCounts := []int{1, 5, 20}
+	if *quick {
+		viewerCounts = []int{1, 5}
+	}
 	for _, codec := range strings.Split(*codecs, ",") {
 		if codec != "h264" && codec != "vp8" {
 			cli.Fatal("dreambench", fmt.Errorf("--codecs: %q is not h264 or vp8", codec))
+		}
+		idle, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: *seconds})
+		if err != nil {
+			stop()
+			cli.Fatal("dreambench", err)
+		}
+		loads = append(loads, summarizeLoad("idle, 1 viewer", idle))
+		for _, n := range viewerCounts {
+			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Viewers: n, Scroll: true, Duration: *seconds})
+			if err != nil {
+				stop()
+				cli.Fatal("dreambench", err)
+			}
+			loads = append(loads, summarizeLoad(fmt.Sprintf("scrolling, %d viewers", n), r))
 		}
 		for _, tiles := range []int{1, 3} {
 			r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: *seconds})
@@ -117,6 +136,9 @@ func main() {
 		for _, r := range scrolls {
 			enc.Encode(r)
 		}
+		for _, r := range loads {
+			enc.Encode(r)
+		}
 		return
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -135,6 +157,38 @@ func main() {
 	}
 	tw.Flush()
 	fmt.Println("(scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets)")
+	fmt.Println()
+	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "scenario\tcodec\tdreamcomp CPU %\tframes sent\tMbit/s\tfewest received\tpeak MB\t")
+	for _, r := range loads {
+		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%d\t%.2f\t%d\t%d\t\n", r.Scenario, r.Codec, r.CPUPercent, r.Frames, r.Mbps, r.FewestReceived, r.PeakMB)
+	}
+	tw.Flush()
+	fmt.Println("(one 1920x1080 tile; viewers receive but do not decode; CPU % of one core)")
+}
+
+// loadRow is one idle or viewers scenario's result.
+type loadRow struct {
+	Scenario       string  `json:"scenario"`
+	Codec          string  `json:"codec"`
+	Viewers        int     `json:"viewers"`
+	CPUPercent     float64 `json:"dreamcomp_cpu_percent"` // of one core, over the run
+	Frames         uint64  `json:"frames_sent"`
+	Mbps           float64 `json:"mbps"`
+	FewestReceived int64   `json:"fewest_frames_received"`
+	PeakMB         int     `json:"dreamcomp_peak_rss_mb"`
+}
+
+func summarizeLoad(name string, r bench.LoadResult) loadRow {
+	out := loadRow{Scenario: name, Codec: r.Codec, Viewers: r.Viewers, Frames: r.Server.Frames, PeakMB: r.Server.PeakKB / 1024,
+		CPUPercent: math.Round(1000*r.Server.CPU.Seconds()/r.Duration.Seconds()) / 10,
+		Mbps:       math.Round(float64(r.Bytes)*8/r.Duration.Seconds()/1e4) / 100}
+	for i, n := range r.Received {
+		if i == 0 || n < out.FewestReceived {
+			out.FewestReceived = n
+		}
+	}
+	return out
 }
 
 // scrollRow is one scrolling scenario's result.

@@ -2,8 +2,8 @@ package main
 
 import (
 	"bufio"
-	"os"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -28,8 +28,17 @@ func TestQuick(t *testing.T) {
 	}
 	var rows []row
 	var scrolls []scrollRow
+	var loads []loadRow
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
+		if strings.Contains(sc.Text(), `"fewest_frames_received"`) {
+			var r loadRow
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Fatalf("line %q: %v", sc.Text(), err)
+			}
+			loads = append(loads, r)
+			continue
+		}
 		if strings.Contains(sc.Text(), `"fps"`) {
 			var r scrollRow
 			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
@@ -46,6 +55,9 @@ func TestQuick(t *testing.T) {
 	}
 	if len(rows) != 2 || len(scrolls) != 2 {
 		t.Fatalf("%d typing and %d scrolling scenarios; want 2 and 2:\n%s", len(rows), len(scrolls), out)
+	}
+	if len(loads) != 3 || loads[0].Frames != 0 || loads[2].Viewers != 5 || loads[2].FewestReceived <= 0 {
+		t.Errorf("idle and viewers rows %+v: want an idle row sending nothing, then 1 and 5 viewers all receiving", loads)
 	}
 	for i, r := range scrolls {
 		if len(r.FPS) != []int{1, 3}[i] || r.FPS[0] <= 0 || r.Sent == 0 {

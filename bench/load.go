@@ -1,0 +1,123 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"dream/internal/testpattern"
+	"dream/viewer/client"
+)
+
+// LoadConfig configures the idle and viewers scenarios.
+type LoadConfig struct {
+	Codec     string
+	Viewers   int           // of tile 1; 0 means 1
+	Scroll    bool          // the tile scrolls at 60 steps a second; otherwise it is still (idle)
+	Duration  time.Duration // measured; 0 means 10 s
+	Dreamcomp string
+}
+
+// LoadResult is what dreamcomp spent serving the viewers, and what they got.
+type LoadResult struct {
+	Codec    string
+	Viewers  int
+	Scroll   bool
+	Duration time.Duration
+	Server   Usage
+	Bytes    uint64  // encoded video sent (once for all viewers)
+	Received []int64 // frames each viewer received
+}
+
+// Load runs a 1920x1080 tile watched by cfg.Viewers viewers (which receive
+// and reassemble frames but do not decode: many viewers are many laptops, not
+// this machine's cores), still or scrolling, and measures dreamcomp.
+func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
+	if cfg.Viewers <= 0 {
+		cfg.Viewers = 1
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	res := LoadResult{Codec: cfg.Codec, Viewers: cfg.Viewers, Scroll: cfg.Scroll}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height),
+		"--codec", cfg.Codec, "--max-viewers", fmt.Sprint(max(16, cfg.Viewers)))
+	if err != nil {
+		return res, err
+	}
+	defer d.stop()
+	pat, err := testpattern.Start(d.display, 1)
+	if err != nil {
+		return res, err
+	}
+	defer pat.Close()
+	counts := make([]atomic.Int64, cfg.Viewers)
+	for i := range counts {
+		sess, err := client.Dial(ctx, d.client(1))
+		if err != nil {
+			return res, fmt.Errorf("viewer %d: %w", i+1, err)
+		}
+		defer sess.Close()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			sess.Frames(ctx, func(client.Frame) error { counts[i].Add(1); return nil })
+		}()
+		defer func() { cancel(); <-done }()
+	}
+	time.Sleep(time.Second) // everyone connected, first keyframes through
+	before, err := d.usage(ctx)
+	if err != nil {
+		return res, err
+	}
+	bytesBefore, err := tileBytes(ctx, d)
+	if err != nil {
+		return res, err
+	}
+	got := make([]int64, len(counts))
+	for i := range counts {
+		got[i] = counts[i].Load()
+	}
+	start := time.Now()
+	tick := time.NewTicker(time.Second / 60)
+	for step := 1; time.Since(start) < cfg.Duration; step++ {
+		if cfg.Scroll {
+			if err := pat.Scroll(pat.Tile(1), 8*step); err != nil {
+				tick.Stop()
+				return res, err
+			}
+		}
+		<-tick.C
+	}
+	tick.Stop()
+	res.Duration = time.Since(start)
+	after, err := d.usage(ctx)
+	if err != nil {
+		return res, err
+	}
+	bytesAfter, err := tileBytes(ctx, d)
+	if err != nil {
+		return res, err
+	}
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
+	res.Bytes = bytesAfter - bytesBefore
+	for i := range counts {
+		res.Received = append(res.Received, counts[i].Load()-got[i])
+	}
+	return res, nil
+}
+
+func tileBytes(ctx context.Context, d *dreamcomp) (uint64, error) {
+	tiles, err := client.Tiles(ctx, d.client(1))
+	if err != nil {
+		return 0, err
+	}
+	var b uint64
+	for _, t := range tiles {
+		b += t.Bytes
+	}
+	return b, nil
+}
