@@ -63,6 +63,7 @@ func main() {
 	quick := fs.Bool("quick", false, "5 keystrokes a scenario: proves the bench works")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
 	seconds := fs.Duration("scroll-for", 10*time.Second, "how long each scrolling scenario is measured")
+	svgPath := fs.String("svg", "", "also write a chart of the typing latency distributions to `FILE.svg`")
 	pos, _, err := cli.Parse(fs, os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -85,6 +86,7 @@ func main() {
 	var rows []row
 	var scrolls []scrollRow
 	var loads []loadRow
+	var curves []bench.Series
 	viewerCounts := []int{1, 5, 20}
 	if *quick {
 		viewerCounts = []int{1, 5}
@@ -126,6 +128,23 @@ func main() {
 				name = "typing, whole screen"
 			}
 			rows = append(rows, summarize(name, r))
+			totals := make([]time.Duration, len(r.Samples))
+			for i, l := range r.Samples {
+				totals[i] = l.Total
+			}
+			curves = append(curves, bench.Series{Name: strings.TrimPrefix(name, "typing, ") + ", " + codec, Values: totals})
+		}
+	}
+	if *svgPath != "" {
+		f, err := os.Create(*svgPath)
+		if err == nil {
+			err = bench.LatencyChart(f, "dream: keystroke to decoded picture (cumulative)", curves)
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+		}
+		if err != nil {
+			cli.Fatal("dreambench", err)
 		}
 	}
 	if *asJSON {

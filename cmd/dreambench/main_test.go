@@ -18,7 +18,8 @@ func TestQuick(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", dir+"/", ".", "../dreamcomp").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "--quick", "--codecs", "vp8", "--json")
+	svg := filepath.Join(dir, "typing.svg")
+	cmd := exec.Command(bin, "--quick", "--codecs", "vp8", "--json", "--svg", svg)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -68,6 +69,9 @@ func TestQuick(t *testing.T) {
 		if r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {
 			t.Errorf("row %+v: want 5 vp8 samples with p50 ≤ max", r)
 		}
+	}
+	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<polyline") {
+		t.Errorf("--svg: %v; want a chart with curves", err)
 	}
 	if _, err := exec.Command(bin, "--codecs", "av1").Output(); err == nil {
 		t.Error("dreambench --codecs av1 succeeded")
