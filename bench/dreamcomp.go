@@ -145,8 +145,23 @@ func (u Usage) PerFrame() time.Duration {
 
 // usage reads the process's counters (Linux /proc) and its tiles' frames.
 func (d *dreamcomp) usage(ctx context.Context) (Usage, error) {
+	u, err := procUsage(d.cmd.Process.Pid)
+	if err != nil {
+		return u, err
+	}
+	tiles, err := client.Tiles(ctx, d.client(1))
+	if err != nil {
+		return u, err
+	}
+	for _, t := range tiles {
+		u.Frames += t.Frames
+	}
+	return u, nil
+}
+
+// procUsage reads a process's CPU time and peak RSS from /proc.
+func procUsage(pid int) (Usage, error) {
 	var u Usage
-	pid := d.cmd.Process.Pid
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return u, err
@@ -166,13 +181,6 @@ func (d *dreamcomp) usage(ctx context.Context) (Usage, error) {
 	}
 	if m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status); m != nil {
 		u.PeakKB, _ = strconv.Atoi(string(m[1]))
-	}
-	tiles, err := client.Tiles(ctx, d.client(1))
-	if err != nil {
-		return u, err
-	}
-	for _, t := range tiles {
-		u.Frames += t.Frames
 	}
 	return u, nil
 }

@@ -106,3 +106,18 @@ func TestLoadQuick(t *testing.T) {
 	t.Logf("idle: dreamcomp %v CPU in %v; 3 viewers of a scrolling tile: %d frames sent, %v CPU, peak %d MB",
 		idle.Server.CPU, idle.Duration, busy.Server.Frames, busy.Server.CPU, busy.Server.PeakKB/1024)
 }
+
+// TestTypingVNCQuick: the typing scenario against each VNC peer: every
+// keystroke comes back through the RFB client.
+func TestTypingVNCQuick(t *testing.T) {
+	for _, p := range Peers {
+		r, err := TypingVNC(context.Background(), p, TypingConfig{Samples: 3})
+		if err != nil {
+			t.Fatalf("%s: %v", p.Name, err)
+		}
+		if len(r.Samples) != 3 {
+			t.Fatalf("%s: %d samples; want 3", p.Name, len(r.Samples))
+		}
+		t.Logf("%s: p50 total %v", p.Name, r.Percentile(50, func(l Latency) time.Duration { return l.Total }))
+	}
+}

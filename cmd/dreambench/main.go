@@ -42,6 +42,7 @@ Flags:
 
 // row is one scenario's result, as printed and as JSON.
 type row struct {
+	System   string `json:"system"` // dream, or the VNC server measured beside it
 	Scenario string `json:"scenario"`
 	Codec    string `json:"codec"`
 	Samples  int    `json:"samples"`
@@ -63,6 +64,7 @@ func main() {
 	quick := fs.Bool("quick", false, "5 keystrokes a scenario: proves the bench works")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
 	seconds := fs.Duration("scroll-for", 10*time.Second, "how long each scrolling scenario is measured")
+	peers := fs.Bool("peers", true, "also measure the VNC servers users would run instead (x11vnc as shipped and tuned, x0vncserver) with the same typing scenario")
 	svgPath := fs.String("svg", "", "also write a chart of the typing latency distributions to `FILE.svg`")
 	pos, _, err := cli.Parse(fs, os.Args[1:])
 	if err != nil {
@@ -127,12 +129,25 @@ func main() {
 			if full {
 				name = "typing, whole screen"
 			}
-			rows = append(rows, summarize(name, r))
-			totals := make([]time.Duration, len(r.Samples))
-			for i, l := range r.Samples {
-				totals[i] = l.Total
+			rows = append(rows, summarize("dream", name, r))
+			curves = append(curves, curve("dream "+codec+", "+strings.TrimPrefix(name, "typing, "), r))
+		}
+	}
+	if *peers {
+		for _, p := range bench.Peers {
+			for _, full := range []bool{false, true} {
+				r, err := bench.TypingVNC(ctx, p, bench.TypingConfig{Samples: *samples, Full: full})
+				if err != nil {
+					stop()
+					cli.Fatal("dreambench", err)
+				}
+				name := "typing, 400x400 square"
+				if full {
+					name = "typing, whole screen"
+				}
+				rows = append(rows, summarize(p.Name, name, r))
+				curves = append(curves, curve(p.Name+", "+strings.TrimPrefix(name, "typing, "), r))
 			}
-			curves = append(curves, bench.Series{Name: strings.TrimPrefix(name, "typing, ") + ", " + codec, Values: totals})
 		}
 	}
 	if *svgPath != "" {
@@ -161,13 +176,13 @@ func main() {
 		return
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
+	fmt.Fprintln(tw, "system\tscenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%d\t\n", r.Scenario, r.Codec, r.Samples,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%d\t\n", r.System, r.Scenario, r.Codec, r.Samples,
 			r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0], r.CPUPerFrame, r.PeakMB)
 	}
 	tw.Flush()
-	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock)")
+	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock; VNC: RFB KeyEvent → Raw update read, CPU/frame not counted)")
 	fmt.Println()
 	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "scenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
@@ -242,8 +257,17 @@ func join(v []float64) string {
 	return strings.Join(s, " ")
 }
 
-func summarize(name string, r bench.TypingResult) row {
-	out := row{Scenario: name, Codec: r.Codec, Samples: len(r.Samples),
+// curve is a typing result's totals, for the chart.
+func curve(name string, r bench.TypingResult) bench.Series {
+	totals := make([]time.Duration, len(r.Samples))
+	for i, l := range r.Samples {
+		totals[i] = l.Total
+	}
+	return bench.Series{Name: name, Values: totals}
+}
+
+func summarize(system, name string, r bench.TypingResult) row {
+	out := row{System: system, Scenario: name, Codec: r.Codec, Samples: len(r.Samples),
 		CPUPerFrame: ms(float64(r.Server.PerFrame().Microseconds()) / 1000), PeakMB: r.Server.PeakKB / 1024}
 	for i, p := range []float64{50, 90, 99, 100} {
 		get := func(pick func(bench.Latency) time.Duration) ms {

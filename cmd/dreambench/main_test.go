@@ -54,8 +54,8 @@ func TestQuick(t *testing.T) {
 		}
 		rows = append(rows, r)
 	}
-	if len(rows) != 2 || len(scrolls) != 2 {
-		t.Fatalf("%d typing and %d scrolling scenarios; want 2 and 2:\n%s", len(rows), len(scrolls), out)
+	if len(rows) != 8 || len(scrolls) != 2 {
+		t.Fatalf("%d typing and %d scrolling scenarios; want 8 (dream and three VNC servers, square and whole screen) and 2:\n%s", len(rows), len(scrolls), out)
 	}
 	if len(loads) != 3 || loads[0].Frames != 0 || loads[2].Viewers != 5 || loads[2].FewestReceived <= 0 {
 		t.Errorf("idle and viewers rows %+v: want an idle row sending nothing, then 1 and 5 viewers all receiving", loads)
@@ -65,8 +65,13 @@ func TestQuick(t *testing.T) {
 			t.Errorf("scrolling row %+v: want %d tiles with frames", r, []int{1, 3}[i])
 		}
 	}
-	for _, r := range rows {
-		if r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {
+	for _, r := range rows[2:] {
+		if r.Samples != 5 || r.Total[0] <= 0 {
+			t.Errorf("VNC row %+v: want 5 samples", r)
+		}
+	}
+	for _, r := range rows[:2] {
+		if r.System != "dream" || r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {
 			t.Errorf("row %+v: want 5 vp8 samples with p50 ≤ max", r)
 		}
 	}

@@ -1,0 +1,135 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"net"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"dream/internal/testpattern"
+	"dream/internal/xvfb"
+)
+
+// Peer is a VNC server to measure beside dream: its command, with the display
+// and the port filled in.
+type Peer struct {
+	Name string
+	Args func(display string, port int) []string
+}
+
+// Peers are the VNC servers users would run instead, as shipped and as tuned
+// for latency (the tuning x11vnc's manual gives). Debian 12's x0vncserver
+// (TigerVNC 1.12) follows XDamage and has no polling settings left to tune.
+var Peers = []Peer{
+	{"x11vnc", func(d string, p int) []string {
+		return []string{"x11vnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-nopw", "-forever", "-shared", "-quiet"}
+	}},
+	{"x11vnc tuned", func(d string, p int) []string {
+		return []string{"x11vnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-nopw", "-forever", "-shared", "-quiet",
+			"-wait", "1", "-defer", "1", "-nowait_bog", "-nonap", "-threads"}
+	}},
+	{"x0vncserver", func(d string, p int) []string {
+		return []string{"x0vncserver", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-SecurityTypes", "None"}
+	}},
+}
+
+// TypingVNC runs the typing scenario against a VNC server instead of dream:
+// the same desktop, application and keystrokes, with an RFB client as the
+// viewer (KeyEvent in, Raw updates out).
+func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, error) {
+	res := TypingResult{Codec: "raw", Full: cfg.Full}
+	if cfg.Samples <= 0 {
+		cfg.Samples = 100
+	}
+	x, err := xvfb.Start(ctx, xvfb.Config{Width: width, Height: height})
+	if err != nil {
+		return res, err
+	}
+	defer x.Stop()
+	pat, err := testpattern.Start(x.Display(), 1)
+	if err != nil {
+		return res, err
+	}
+	defer pat.Close()
+	app, err := startTypist(x.Display(), pat, cfg.Full)
+	if err != nil {
+		return res, err
+	}
+	defer app.close()
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	args := peer.Args(x.Display(), port)
+	srv := exec.Command(args[0], args[1:]...)
+	if err := srv.Start(); err != nil {
+		return res, fmt.Errorf("%s: %w (scripts/setup installs it)", peer.Name, err)
+	}
+	defer stopProcess(srv)
+
+	at := centre()
+	c, err := dialRFB(fmt.Sprintf("127.0.0.1:%d", port), at)
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", peer.Name, err)
+	}
+	defer c.close()
+	time.Sleep(500 * time.Millisecond) // the first full update
+	before, err := procUsage(srv.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	for i := 0; i < cfg.Samples+1; i++ {
+		col := typingColours[(i+1)%len(typingColours)]
+		c.await(uint32(col.R)<<16 | uint32(col.G)<<8 | uint32(col.B))
+		sent := time.Now()
+		if err := c.key('a', true); err != nil {
+			return res, err
+		}
+		if err := c.key('a', false); err != nil {
+			return res, err
+		}
+		var got typed
+		select {
+		case got = <-app.typed:
+		case <-time.After(10 * time.Second):
+			return res, fmt.Errorf("%s: keystroke %d never reached the application", peer.Name, i)
+		}
+		select {
+		case <-c.seen:
+		case <-time.After(10 * time.Second):
+			return res, fmt.Errorf("%s: keystroke %d's colour never reached the viewer", peer.Name, i)
+		}
+		if i > 0 {
+			seen := time.Now()
+			res.Samples = append(res.Samples, Latency{Input: got.seen.Sub(sent), Output: seen.Sub(got.painted), Total: seen.Sub(sent)})
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	after, err := procUsage(srv.Process.Pid)
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}
+	return res, err
+}
+
+// centre is the watched pixel: the middle of the square.
+func centre() image.Point { return image.Pt(square.Min.X+square.Dx()/2, square.Min.Y+square.Dy()/2) }
+
+// stopProcess asks cmd to end, and makes it after a second (x11vnc -threads does
+// not always end on SIGTERM).
+func stopProcess(cmd *exec.Cmd) {
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		cmd.Process.Kill()
+		<-done
+	}
+}
