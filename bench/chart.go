@@ -25,16 +25,21 @@ const (
 	plotH                 = chartH - chartTop - chartBottom
 )
 
-var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"}
+var palette = []string{"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+	"#bcbd22", "#7f7f7f", "#393b79", "#ad494a"}
 
 // LatencyChart writes an SVG of the series' cumulative distributions: for
 // each latency on the x axis, the share of samples at or below it. A curve
-// further left is faster; a long tail shows as a late climb to 100 %.
+// further left is faster; a long tail shows as a late climb to 100 %. The axis
+// ends past the slowest series' 99th percentile: rarer outliers run off the
+// right edge (the tables give the maximum).
 func LatencyChart(w io.Writer, title string, series []Series) error {
 	var top time.Duration
 	for _, s := range series {
-		for _, v := range s.Values {
-			top = max(top, v)
+		v := slices.Clone(s.Values)
+		slices.Sort(v)
+		if len(v) > 0 {
+			top = max(top, v[min(len(v)-1, int(0.99*float64(len(v))))])
 		}
 	}
 	xMax := niceCeil(float64(top) / float64(time.Millisecond))
@@ -60,7 +65,7 @@ func LatencyChart(w io.Writer, title string, series []Series) error {
 		slices.Sort(v)
 		var pts []string
 		for j, d := range v {
-			x := chartLeft + float64(plotW)*float64(d)/float64(time.Millisecond)/xMax
+			x := chartLeft + float64(plotW)*min(1, float64(d)/float64(time.Millisecond)/xMax)
 			y := chartTop + float64(plotH)*(1-float64(j+1)/float64(len(v)))
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
 		}

@@ -153,7 +153,7 @@ func main() {
 	if *svgPath != "" {
 		f, err := os.Create(*svgPath)
 		if err == nil {
-			err = bench.LatencyChart(f, "dream: keystroke to decoded picture (cumulative)", curves)
+			err = bench.LatencyChart(f, "Keystroke to picture at the viewer: share of samples within each latency", curves)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}
