@@ -32,8 +32,10 @@ var Peers = []Peer{
 		return []string{"x11vnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-nopw", "-forever", "-shared", "-quiet",
 			"-wait", "1", "-defer", "1", "-nowait_bog", "-nonap", "-threads"}
 	}},
+	// Debian's x0vncserver is a Perl wrapper that daemonizes; its server is
+	// X0tigervnc, run here directly so that it can be measured and stopped.
 	{"x0vncserver", func(d string, p int) []string {
-		return []string{"x0vncserver", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-SecurityTypes", "None"}
+		return []string{"X0tigervnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-SecurityTypes", "None"}
 	}},
 }
 
