@@ -13,7 +13,6 @@ import (
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 	"dream/viewer/client"
-	"dream/viewer/player"
 )
 
 // BenchmarkChangeToPicture measures the whole pipeline on one 1920x1080 tile: from
@@ -51,17 +50,7 @@ func benchChange(b *testing.B, codec string) {
 		b.Fatal(err)
 	}
 	defer sess.Close()
-	p := player.New(w)
-	played := make(chan struct{})
-	go func() {
-		defer close(played)
-		sess.Frames(ctx, p.Handle)
-	}()
-	defer func() { // the decoder is freed only once Frames has stopped using it
-		cancel()
-		<-played
-		p.Close()
-	}()
+	defer play(ctx, cancel, sess, w)()
 
 	colours := []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}}
 	show := func(i int) time.Duration {

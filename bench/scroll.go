@@ -79,13 +79,7 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 			return res, err
 		}
 		defer sess.Close()
-		p := player.New(counters[i])
-		played := make(chan struct{})
-		go func() {
-			defer close(played)
-			sess.Frames(ctx, p.Handle)
-		}()
-		defer func() { cancel(); <-played; p.Close() }() // the decoder is freed once Frames is done
+		defer play(ctx, cancel, sess, counters[i])()
 	}
 	time.Sleep(time.Second) // connections up, first keyframes decoded
 

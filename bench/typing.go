@@ -98,17 +98,7 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		return res, err
 	}
 	defer sess.Close()
-	p := player.New(w)
-	played := make(chan struct{})
-	go func() {
-		defer close(played)
-		sess.Frames(ctx, p.Handle)
-	}()
-	defer func() { // the decoder is freed only once Frames has stopped using it
-		cancel()
-		<-played
-		p.Close()
-	}()
+	defer play(ctx, cancel, sess, w)()
 	// The input channel opens shortly after the connection.
 	for deadline := time.Now().Add(10 * time.Second); sess.Send(proto.ReleaseAll{}) != nil; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -205,6 +195,23 @@ func startTypist(display string, pat *testpattern.Pattern, full bool) (*typist, 
 func (t *typist) close() {
 	t.conn.Close()
 	<-t.done
+}
+
+// play decodes sess's frames into sink until ctx ends; the function it
+// returns cancels ctx and waits, then frees the decoder (only once Frames has
+// stopped using it).
+func play(ctx context.Context, cancel context.CancelFunc, sess *client.Session, sink player.Sink) func() {
+	p := player.New(sink)
+	played := make(chan struct{})
+	go func() {
+		defer close(played)
+		sess.Frames(ctx, p.Handle)
+	}()
+	return func() {
+		cancel()
+		<-played
+		p.Close()
+	}
 }
 
 // width and height are the desktop's: one 1920x1080 tile.
