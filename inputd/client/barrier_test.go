@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,13 +62,13 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	xvfbtest.Copy(t, srvX.Display(), "clipboard", "copied on srv ✓")
 
 	// Cross srv's right edge: barriers switches to cli and moves its pointer.
-	xdotool(srvX.Display(), "mousemove", "310", "60")
+	xvfbtest.Xdotool(t, srvX.Display(), "mousemove", "310", "60")
 	for i := 0; i < 10 && !bar.Said(`switch from "srv" to "cli"`); i++ {
-		xdotool(srvX.Display(), "mousemove_relative", "--", "20", "0")
+		xvfbtest.Xdotool(t, srvX.Display(), "mousemove_relative", "--", "20", "0")
 		time.Sleep(50 * time.Millisecond)
 	}
 	bar.WaitFor(t, 5*time.Second, `switch from "srv" to "cli"`)
-	xdotool(srvX.Display(), "mousemove_relative", "--", "60", "40")
+	xvfbtest.Xdotool(t, srvX.Display(), "mousemove_relative", "--", "60", "40")
 	var x, y int
 	waitFor(t, 5*time.Second, "the pointer on cli to move in from its left edge", func() bool {
 		x, y, _ = xvfbtest.Pointer(t, cliX.Display())
@@ -77,8 +76,8 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	})
 
 	// Keys typed on srv arrive on cli, over the terminal.
-	xdotool(srvX.Display(), "type", "--delay", "30", "Hi there!")
-	xdotool(srvX.Display(), "key", "Return")
+	xvfbtest.Xdotool(t, srvX.Display(), "type", "--delay", "30", "Hi there!")
+	xvfbtest.Xdotool(t, srvX.Display(), "key", "Return")
 	if got := term.Line(t); got != "Hi there!" {
 		t.Errorf("cli's terminal got %q; want %q (pointer at %d,%d)", got, "Hi there!", x, y)
 	}
@@ -89,17 +88,11 @@ func testDrivenByBarrier(t *testing.T, withTLS bool) {
 	xvfbtest.Copy(t, cliX.Display(), "clipboard", "copied on cli")
 	time.Sleep(200 * time.Millisecond) // the copy's CCLP reaches barriers before the pointer leaves
 	for i := 0; i < 10 && !bar.Said(`switch from "cli" to "srv"`); i++ {
-		xdotool(srvX.Display(), "mousemove_relative", "--", "-100", "0")
+		xvfbtest.Xdotool(t, srvX.Display(), "mousemove_relative", "--", "-100", "0")
 		time.Sleep(50 * time.Millisecond)
 	}
 	bar.WaitFor(t, 5*time.Second, `switch from "cli" to "srv"`)
 	xvfbtest.Pasted(t, srvX.Display(), "clipboard", "copied on cli")
-}
-
-func xdotool(display string, args ...string) ([]byte, error) {
-	cmd := exec.Command("xdotool", args...)
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	return cmd.CombinedOutput()
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,13 +70,7 @@ func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 	}
 	s, addr := startServer(t, tlsConf)
 	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
-	typed := filepath.Join(dir, "typed.txt")
-	term := exec.Command("xterm", "-u8", "-geometry", "40x12+0+0", "-e", "sh", "-c", "stty -echo; cat > "+typed)
-	term.Env = append(os.Environ(), "DISPLAY="+x.Display(), "LC_ALL=C.UTF-8")
-	if err := term.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { term.Process.Kill(); term.Wait() })
+	term := xvfbtest.StartTerminal(t, x.Display(), "40x12") // writes what it is typed
 
 	bcProfile := ""
 	if withTLS {
@@ -88,12 +81,6 @@ func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 	if sh := s.Screens()["cli"]; sh.Width != 320 || sh.Height != 240 {
 		t.Errorf("cli's shape %+v; want 320x240", sh)
 	}
-	waitFor(t, 10*time.Second, "the terminal on cli", func() bool {
-		cmd := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
-		cmd.Env = append(os.Environ(), "DISPLAY="+x.Display())
-		b, _ := cmd.Output()
-		return len(strings.TrimSpace(string(b))) > 0
-	})
 
 	if err := s.Enter("cli", 10, 10, 0); err != nil {
 		t.Fatal(err)
@@ -113,13 +100,8 @@ func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 			t.Fatal(err)
 		}
 	}
-	var got []byte
-	waitFor(t, 10*time.Second, "the terminal on cli to write hi", func() bool {
-		got, _ = os.ReadFile(typed)
-		return len(got) > 0 && got[len(got)-1] == '\n'
-	})
-	if string(got) != "hi\n" {
-		t.Errorf("cli's terminal got %q; want %q", got, "hi\n")
+	if got := term.Line(t); got != "hi" {
+		t.Errorf("cli's terminal got %q; want %q", got, "hi")
 	}
 	s.Leave()
 	if s.Active() != "" {
