@@ -87,32 +87,8 @@ func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, 
 	if err != nil {
 		return res, err
 	}
-	for i := 0; i < cfg.Samples+1; i++ {
-		col := typingColours[(i+1)%len(typingColours)]
-		c.await(uint32(col.R)<<16 | uint32(col.G)<<8 | uint32(col.B))
-		sent := time.Now()
-		if err := c.key('a', true); err != nil {
-			return res, err
-		}
-		if err := c.key('a', false); err != nil {
-			return res, err
-		}
-		var got typed
-		select {
-		case got = <-app.typed:
-		case <-time.After(10 * time.Second):
-			return res, fmt.Errorf("%s: keystroke %d never reached the application", peer.Name, i)
-		}
-		select {
-		case <-c.seen:
-		case <-time.After(10 * time.Second):
-			return res, fmt.Errorf("%s: keystroke %d's colour never reached the viewer", peer.Name, i)
-		}
-		if i > 0 {
-			seen := time.Now()
-			res.Samples = append(res.Samples, Latency{Input: got.seen.Sub(sent), Output: seen.Sub(got.painted), Total: seen.Sub(sent)})
-		}
-		time.Sleep(30 * time.Millisecond)
+	if res.Samples, err = typeKeys(peer.Name, c, app, cfg.Samples); err != nil {
+		return res, err
 	}
 	after, err := procUsage(srv.Process.Pid)
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}

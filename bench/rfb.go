@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"io"
 	"net"
 	"sync"
@@ -24,11 +25,11 @@ type rfb struct {
 	wmu  sync.Mutex
 	w, h int
 
-	at   image.Point
-	mu   sync.Mutex
-	want uint32 // 0xRRGGBB awaited at at; 1<<31 when nothing is awaited
-	seen chan struct{}
-	done chan error
+	at    image.Point
+	mu    sync.Mutex
+	want  uint32        // 0xRRGGBB awaited at at; 1<<31 when nothing is awaited
+	seenC chan struct{} // see seen
+	done  chan error
 }
 
 // dialRFB connects to addr and starts reading updates, watching the pixel at.
@@ -43,7 +44,7 @@ func dialRFB(addr string, at image.Point) (*rfb, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rfb: %w", err)
 	}
-	c := &rfb{conn: conn, r: bufio.NewReaderSize(conn, 1<<20), at: at, want: 1 << 31, seen: make(chan struct{}, 1), done: make(chan error, 1)}
+	c := &rfb{conn: conn, r: bufio.NewReaderSize(conn, 1<<20), at: at, want: 1 << 31, seenC: make(chan struct{}, 1), done: make(chan error, 1)}
 	if err := c.handshake(); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("rfb %s: %w", addr, err)
@@ -131,12 +132,15 @@ func (c *rfb) key(sym uint32, down bool) error {
 	return c.write([]byte{4, d, 0, 0, byte(sym >> 24), byte(sym >> 16), byte(sym >> 8), byte(sym)})
 }
 
-// await says which colour (0xRRGGBB) the watched pixel should take next.
-func (c *rfb) await(rgb uint32) {
+// await says which colour the watched pixel should take next.
+func (c *rfb) await(col color.RGBA) {
 	c.mu.Lock()
-	c.want = rgb
+	c.want = uint32(col.R)<<16 | uint32(col.G)<<8 | uint32(col.B)
 	c.mu.Unlock()
 }
+
+// seen fires when the watched pixel has taken the awaited colour.
+func (c *rfb) seen() <-chan struct{} { return c.seenC }
 
 // read handles server messages until the connection ends, asking for the
 // next update after each one (as viewers do).
@@ -223,7 +227,7 @@ func (c *rfb) raw(r image.Rectangle) error {
 		c.mu.Unlock()
 		if hit {
 			select {
-			case c.seen <- struct{}{}:
+			case c.seenC <- struct{}{}:
 			default:
 			}
 		}

@@ -110,37 +110,70 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	if err != nil {
 		return res, err
 	}
-	for i := 0; i < cfg.Samples+1; i++ { // the first keystroke warms up (keyframe, keymap)
-		w.want.Store(lumaOf(typingColours[(i+1)%len(typingColours)]))
-		sent := time.Now()
-		if err := sess.Send(proto.Key{Down: true, Keysym: 'a'}); err != nil {
-			return res, err
-		}
-		if err := sess.Send(proto.Key{Down: false, Keysym: 'a'}); err != nil {
-			return res, err
-		}
-		var got typed
-		select {
-		case got = <-app.typed:
-		case <-time.After(10 * time.Second):
-			return res, fmt.Errorf("typing: keystroke %d never reached the application", i)
-		}
-		var seen time.Time
-		select {
-		case <-w.seen:
-			seen = time.Now()
-		case <-time.After(10 * time.Second):
-			return res, fmt.Errorf("typing: keystroke %d's colour never reached the viewer", i)
-		}
-		if i > 0 {
-			res.Samples = append(res.Samples, Latency{Input: got.seen.Sub(sent), Output: seen.Sub(got.painted), Total: seen.Sub(sent)})
-		}
-		time.Sleep(30 * time.Millisecond) // a typist's pace, not a flood
+	if res.Samples, err = typeKeys("dream", dreamViewer{sess, w}, app, cfg.Samples); err != nil {
+		return res, err
 	}
 	after, err := d.usage(ctx)
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
 	return res, err
 }
+
+var _ keyViewer = (*rfb)(nil)
+var _ keyViewer = dreamViewer{}
+
+// keyViewer is what the keystroke loop needs of a viewer: to send a key, to
+// be told the colour the square turns next, and to say when its picture
+// shows that colour.
+type keyViewer interface {
+	key(sym uint32, down bool) error
+	await(c color.RGBA)
+	seen() <-chan struct{}
+}
+
+// typeKeys types samples keystrokes (after one to warm up: keyframe, keymap)
+// through v, at a typist's pace, and times each on one clock.
+func typeKeys(system string, v keyViewer, app *typist, samples int) ([]Latency, error) {
+	var out []Latency
+	for i := 0; i < samples+1; i++ {
+		v.await(typingColours[(i+1)%len(typingColours)])
+		sent := time.Now()
+		if err := v.key('a', true); err != nil {
+			return out, err
+		}
+		if err := v.key('a', false); err != nil {
+			return out, err
+		}
+		var got typed
+		select {
+		case got = <-app.typed:
+		case <-time.After(10 * time.Second):
+			return out, fmt.Errorf("%s: keystroke %d never reached the application", system, i)
+		}
+		select {
+		case <-v.seen():
+		case <-time.After(10 * time.Second):
+			return out, fmt.Errorf("%s: keystroke %d's colour never reached the viewer", system, i)
+		}
+		if seen := time.Now(); i > 0 {
+			out = append(out, Latency{Input: got.seen.Sub(sent), Output: seen.Sub(got.painted), Total: seen.Sub(sent)})
+		}
+		time.Sleep(30 * time.Millisecond) // a typist's pace, not a flood
+	}
+	return out, nil
+}
+
+// dreamViewer is a dream viewer as typeKeys drives it: keys on the input
+// channel, the picture decoded and watched.
+type dreamViewer struct {
+	sess *client.Session
+	w    *watcher
+}
+
+func (v dreamViewer) key(sym uint32, down bool) error {
+	return v.sess.Send(proto.Key{Down: down, Keysym: sym})
+}
+func (v dreamViewer) await(c color.RGBA)    { v.w.want.Store(lumaOf(c)) }
+func (v dreamViewer) seen() <-chan struct{} { return v.w.seen }
 
 // typingColours are the square's colours, far apart in luma.
 var typingColours = []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}, {20, 20, 160, 255}, {250, 250, 120, 255}}
