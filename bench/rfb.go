@@ -2,38 +2,67 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
+	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
-// rfb is a small RFB (VNC) client: enough to measure a VNC server the way a
-// viewer would use it. It speaks protocol 3.8 with no authentication (the
-// servers run on loopback with -localhost), asks for 32-bit true colour and
-// Raw pixels (the best encoding on loopback, where bandwidth costs nothing and
-// decoding nothing), keeps asking for incremental updates, and watches one
-// pixel.
+// Encodings are the RFB encodings the bench's VNC viewer speaks, simplest
+// first.
+var Encodings = []string{"raw", "zrle", "tight"}
+
+// RFB encoding numbers, and Tight's pseudo-encodings for JPEG quality and
+// zlib level as TigerVNC's viewer sets them by default (quality 8, level 2).
+const (
+	encRaw           = 0
+	encTight         = 7
+	encZRLE          = 16
+	encQuality8      = -32 + 8
+	encCompressLevel = -256 + 2
+)
+
+// rfb is a small RFB (VNC) viewer: enough to measure a VNC server the way a
+// viewer uses it. It speaks protocol 3.8 with no authentication (the servers
+// run on loopback with -localhost), asks for 32-bit true colour in one
+// encoding (Raw, ZRLE or Tight with JPEG), keeps asking for incremental
+// updates and decodes every one into its framebuffer, as a viewer must before
+// it can show anything; after each update it looks at one pixel.
 type rfb struct {
 	conn net.Conn
 	r    *bufio.Reader
 	wmu  sync.Mutex
 	w, h int
+	enc  string
+	fbMu sync.Mutex // held while an update is decoded
+	fb   []byte     // BGRX, w*h*4
+
+	zrle  inflater
+	tight [4]inflater
+	buf   []byte // scratch for compressed and decompressed data
+
+	updates atomic.Int64 // FramebufferUpdates decoded
+	bytes   atomic.Int64 // read from the server
 
 	at    image.Point
 	mu    sync.Mutex
-	want  uint32        // 0xRRGGBB awaited at at; 1<<31 when nothing is awaited
-	seenC chan struct{} // see seen
+	want  color.RGBA // awaited at at; A == 0 when nothing is
+	seenC chan struct{}
 	done  chan error
 }
 
-// dialRFB connects to addr and starts reading updates, watching the pixel at.
-func dialRFB(addr string, at image.Point) (*rfb, error) {
+// dialRFB connects to addr over link, asks for enc and starts reading
+// updates, watching the pixel at.
+func dialRFB(addr string, link Link, enc string, at image.Point) (*rfb, error) {
 	var conn net.Conn
 	var err error
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
@@ -44,16 +73,40 @@ func dialRFB(addr string, at image.Point) (*rfb, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rfb: %w", err)
 	}
-	c := &rfb{conn: conn, r: bufio.NewReaderSize(conn, 1<<20), at: at, want: 1 << 31, seenC: make(chan struct{}, 1), done: make(chan error, 1)}
+	c := &rfb{enc: enc, at: at, seenC: make(chan struct{}, 1), done: make(chan error, 1)}
+	c.conn = link.Conn(conn)
+	c.r = bufio.NewReaderSize(countingReader{c.conn, &c.bytes}, 1<<20)
 	if err := c.handshake(); err != nil {
-		conn.Close()
+		c.conn.Close()
 		return nil, fmt.Errorf("rfb %s: %w", addr, err)
 	}
 	go func() { c.done <- c.read() }()
 	return c, nil
 }
 
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n.Add(int64(n))
+	return n, err
+}
+
 func (c *rfb) handshake() error {
+	var encs []int32
+	switch c.enc {
+	case "raw":
+		encs = []int32{encRaw}
+	case "zrle":
+		encs = []int32{encZRLE, encRaw}
+	case "tight":
+		encs = []int32{encTight, encRaw, encQuality8, encCompressLevel}
+	default:
+		return fmt.Errorf("encoding %q: want raw, zrle or tight", c.enc)
+	}
 	c.conn.SetDeadline(time.Now().Add(10 * time.Second))
 	defer c.conn.SetDeadline(time.Time{})
 	version := make([]byte, 12)
@@ -103,12 +156,15 @@ func (c *rfb) handshake() error {
 		return err
 	}
 	c.w, c.h = int(init.W), int(init.H)
+	c.fb = make([]byte, c.w*c.h*4)
 	// SetPixelFormat: 32 bits, depth 24, little endian, true colour, 8 bits a
 	// channel at shifts 16, 8, 0 (BGRX in memory).
-	pf := []byte{0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0}
-	// SetEncodings: Raw only.
-	enc := []byte{2, 0, 0, 1, 0, 0, 0, 0}
-	return c.write(append(pf, enc...))
+	msg := []byte{0, 0, 0, 0, 32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0}
+	msg = append(msg, 2, 0, byte(len(encs)>>8), byte(len(encs)))
+	for _, e := range encs {
+		msg = binary.BigEndian.AppendUint32(msg, uint32(e))
+	}
+	return c.write(msg)
 }
 
 func (c *rfb) write(b []byte) error {
@@ -135,7 +191,7 @@ func (c *rfb) key(sym uint32, down bool) error {
 // await says which colour the watched pixel should take next.
 func (c *rfb) await(col color.RGBA) {
 	c.mu.Lock()
-	c.want = uint32(col.R)<<16 | uint32(col.G)<<8 | uint32(col.B)
+	c.want = col
 	c.mu.Unlock()
 }
 
@@ -159,20 +215,11 @@ func (c *rfb) read() error {
 			if _, err := io.ReadFull(c.r, hdr[:3]); err != nil {
 				return err
 			}
-			n := int(binary.BigEndian.Uint16(hdr[1:3]))
-			for i := 0; i < n; i++ {
-				if _, err := io.ReadFull(c.r, hdr); err != nil {
-					return err
-				}
-				x, y := int(binary.BigEndian.Uint16(hdr[0:])), int(binary.BigEndian.Uint16(hdr[2:]))
-				w, h := int(binary.BigEndian.Uint16(hdr[4:])), int(binary.BigEndian.Uint16(hdr[6:]))
-				if enc := int32(binary.BigEndian.Uint32(hdr[8:])); enc != 0 {
-					return fmt.Errorf("rfb: encoding %d, not the Raw asked for", enc)
-				}
-				if err := c.raw(image.Rect(x, y, x+w, y+h)); err != nil {
-					return err
-				}
+			if err := c.update(int(binary.BigEndian.Uint16(hdr[1:3])), hdr); err != nil {
+				return err
 			}
+			c.updates.Add(1)
+			c.look()
 			if err := c.request(); err != nil {
 				return err
 			}
@@ -197,42 +244,453 @@ func (c *rfb) read() error {
 	}
 }
 
-// raw reads a Raw rectangle, looking at the watched pixel if it is inside.
-func (c *rfb) raw(r image.Rectangle) error {
-	row := 4 * r.Dx()
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		if y != c.at.Y || c.at.X < r.Min.X || c.at.X >= r.Max.X {
-			if _, err := c.r.Discard(row); err != nil {
+// update decodes a FramebufferUpdate's n rectangles.
+func (c *rfb) update(n int, hdr []byte) error {
+	c.fbMu.Lock()
+	defer c.fbMu.Unlock()
+	for range n {
+		if _, err := io.ReadFull(c.r, hdr); err != nil {
+			return err
+		}
+		x, y := int(binary.BigEndian.Uint16(hdr[0:])), int(binary.BigEndian.Uint16(hdr[2:]))
+		w, h := int(binary.BigEndian.Uint16(hdr[4:])), int(binary.BigEndian.Uint16(hdr[6:]))
+		r := image.Rect(x, y, x+w, y+h)
+		if !r.In(image.Rect(0, 0, c.w, c.h)) {
+			return fmt.Errorf("rfb: rectangle %v outside the %dx%d screen", r, c.w, c.h)
+		}
+		if err := c.rect(r, int32(binary.BigEndian.Uint32(hdr[8:]))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// look signals when the watched pixel shows the awaited colour (within what
+// JPEG changes of a flat block).
+func (c *rfb) look() {
+	px := c.fb[(c.at.Y*c.w+c.at.X)*4:]
+	c.mu.Lock()
+	hit := c.want.A != 0 && near(px[2], c.want.R) && near(px[1], c.want.G) && near(px[0], c.want.B)
+	if hit {
+		c.want = color.RGBA{}
+	}
+	c.mu.Unlock()
+	if hit {
+		select {
+		case c.seenC <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func near(a, b uint8) bool { return int(a)-int(b) <= 12 && int(b)-int(a) <= 12 }
+
+func (c *rfb) rect(r image.Rectangle, enc int32) error {
+	switch enc {
+	case encRaw:
+		row := 4 * r.Dx()
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			off := (y*c.w + r.Min.X) * 4
+			if _, err := io.ReadFull(c.r, c.fb[off:off+row]); err != nil {
 				return err
 			}
-			continue
 		}
-		off := 4 * (c.at.X - r.Min.X)
-		if _, err := c.r.Discard(off); err != nil {
-			return err
+		return nil
+	case encZRLE:
+		return c.zrleRect(r)
+	case encTight:
+		return c.tightRect(r)
+	}
+	return fmt.Errorf("rfb: encoding %d, not the %s asked for", enc, c.enc)
+}
+
+// set stores one pixel given as R, G, B.
+func (c *rfb) set(x, y int, r, g, b byte) {
+	p := c.fb[(y*c.w+x)*4:]
+	p[0], p[1], p[2] = b, g, r
+}
+
+// inflater is one of a connection's zlib streams: each rectangle's
+// compressed bytes continue it, and it is inflated exactly as far as that
+// rectangle goes (the server flushes at the end of each, so nothing past it
+// is needed; what is left, the flush's empty block, is read with the next).
+type inflater struct {
+	src chunks
+	z   io.ReadCloser
+}
+
+// chunks is the compressed bytes not inflated yet. It has ReadByte, so flate
+// reads no further than it needs.
+type chunks struct{ b []byte }
+
+func (c *chunks) Read(p []byte) (int, error) {
+	if len(c.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.b)
+	c.b = c.b[n:]
+	return n, nil
+}
+
+func (c *chunks) ReadByte() (byte, error) {
+	if len(c.b) == 0 {
+		return 0, io.EOF
+	}
+	b := c.b[0]
+	c.b = c.b[1:]
+	return b, nil
+}
+
+// feed appends a rectangle's compressed bytes to what is left.
+func (f *inflater) feed(b []byte) error {
+	f.src.b = append(append(make([]byte, 0, len(f.src.b)+len(b)), f.src.b...), b...)
+	if f.z == nil {
+		z, err := zlib.NewReader(&f.src)
+		if err != nil {
+			return fmt.Errorf("rfb: zlib: %w", err)
 		}
-		px := make([]byte, 4)
-		if _, err := io.ReadFull(c.r, px); err != nil {
-			return err
-		}
-		if _, err := c.r.Discard(row - off - 4); err != nil {
-			return err
-		}
-		rgb := uint32(px[2])<<16 | uint32(px[1])<<8 | uint32(px[0])
-		c.mu.Lock()
-		hit := rgb == c.want
-		if hit {
-			c.want = 1 << 31
-		}
-		c.mu.Unlock()
-		if hit {
-			select {
-			case c.seenC <- struct{}{}:
+		f.z = z
+	}
+	return nil
+}
+
+func (f *inflater) Read(b []byte) (int, error) { return f.z.Read(b) }
+
+func (f *inflater) reset() {
+	if f.z != nil {
+		f.z.Close()
+	}
+	f.z, f.src.b = nil, nil
+}
+
+// compressed reads n bytes of a rectangle's data into the scratch buffer.
+func (c *rfb) compressed(n int) ([]byte, error) {
+	if n > 64<<20 {
+		return nil, fmt.Errorf("rfb: %d bytes of compressed data", n)
+	}
+	if cap(c.buf) < n {
+		c.buf = make([]byte, n)
+	}
+	b := c.buf[:n]
+	_, err := io.ReadFull(c.r, b)
+	return b, err
+}
+
+// zrleRect decodes ZRLE (RFC 6143 7.7.6): 64x64 tiles of 3-byte pixels (B,
+// G, R in this pixel format), raw, solid, packed palette or run-length.
+func (c *rfb) zrleRect(r image.Rectangle) error {
+	var n uint32
+	if err := binary.Read(c.r, binary.BigEndian, &n); err != nil {
+		return err
+	}
+	data, err := c.compressed(int(n))
+	if err != nil {
+		return err
+	}
+	if err := c.zrle.feed(data); err != nil {
+		return err
+	}
+	z := bufio.NewReaderSize(&c.zrle, 4096) // reads ahead only within this rectangle
+	var px [3]byte
+	var palette [128][3]byte
+	for ty := r.Min.Y; ty < r.Max.Y; ty += 64 {
+		for tx := r.Min.X; tx < r.Max.X; tx += 64 {
+			tile := image.Rect(tx, ty, min(tx+64, r.Max.X), min(ty+64, r.Max.Y))
+			sub, err := z.ReadByte()
+			if err != nil {
+				return fmt.Errorf("rfb: zrle: %w", err)
+			}
+			switch {
+			case sub == 0: // raw
+				for y := tile.Min.Y; y < tile.Max.Y; y++ {
+					for x := tile.Min.X; x < tile.Max.X; x++ {
+						if _, err := io.ReadFull(z, px[:]); err != nil {
+							return err
+						}
+						c.set(x, y, px[2], px[1], px[0])
+					}
+				}
+			case sub == 1: // solid
+				if _, err := io.ReadFull(z, px[:]); err != nil {
+					return err
+				}
+				c.fill(tile, px[2], px[1], px[0])
+			case sub <= 16: // packed palette
+				size := int(sub)
+				for i := range size {
+					if _, err := io.ReadFull(z, palette[i][:]); err != nil {
+						return err
+					}
+				}
+				bits := 4
+				switch {
+				case size == 2:
+					bits = 1
+				case size <= 4:
+					bits = 2
+				}
+				for y := tile.Min.Y; y < tile.Max.Y; y++ {
+					var b byte
+					left := 0
+					for x := tile.Min.X; x < tile.Max.X; x++ {
+						if left == 0 {
+							if b, err = z.ReadByte(); err != nil {
+								return err
+							}
+							left = 8
+						}
+						left -= bits
+						i := int(b>>left) & (1<<bits - 1)
+						p := palette[i%size]
+						c.set(x, y, p[2], p[1], p[0])
+					}
+				}
+			case sub == 128 || sub >= 130: // run-length, plain or with a palette
+				size := 0
+				if sub >= 130 {
+					size = int(sub) - 128
+					for i := range size {
+						if _, err := io.ReadFull(z, palette[i][:]); err != nil {
+							return err
+						}
+					}
+				}
+				x, y := tile.Min.X, tile.Min.Y
+				for y < tile.Max.Y {
+					run := 1
+					if size == 0 {
+						if _, err := io.ReadFull(z, px[:]); err != nil {
+							return err
+						}
+						if run, err = zrleRun(z); err != nil {
+							return err
+						}
+					} else {
+						i, err := z.ReadByte()
+						if err != nil {
+							return err
+						}
+						if i&128 != 0 {
+							if run, err = zrleRun(z); err != nil {
+								return err
+							}
+						}
+						px = palette[int(i&127)%size]
+					}
+					for ; run > 0 && y < tile.Max.Y; run-- {
+						c.set(x, y, px[2], px[1], px[0])
+						if x++; x == tile.Max.X {
+							x, y = tile.Min.X, y+1
+						}
+					}
+				}
 			default:
+				return fmt.Errorf("rfb: zrle subencoding %d", sub)
+			}
+		}
+	}
+	if z.Buffered() > 0 {
+		return fmt.Errorf("rfb: zrle: %d bytes past the rectangle", z.Buffered())
+	}
+	return nil
+}
+
+// zrleRun reads a run length: bytes of 255 and a last one below, plus one.
+func zrleRun(z io.ByteReader) (int, error) {
+	n := 1
+	for {
+		b, err := z.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		n += int(b)
+		if b != 255 {
+			return n, nil
+		}
+	}
+}
+
+func (c *rfb) fill(r image.Rectangle, red, g, b byte) {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		row := c.fb[(y*c.w+r.Min.X)*4 : (y*c.w+r.Max.X)*4]
+		for i := 0; i < len(row); i += 4 {
+			row[i], row[i+1], row[i+2] = b, g, red
+		}
+	}
+}
+
+// tightRect decodes Tight (the RFB community's extension, as TigerVNC and
+// x11vnc send it): fill, JPEG, or zlib-compressed pixels behind a copy,
+// palette or gradient filter, pixels as 3 bytes R, G, B.
+func (c *rfb) tightRect(r image.Rectangle) error {
+	ctl, err := c.r.ReadByte()
+	if err != nil {
+		return err
+	}
+	for i := range 4 {
+		if ctl&(1<<i) != 0 {
+			c.tight[i].reset()
+		}
+	}
+	kind := ctl >> 4
+	switch {
+	case kind == 8: // fill
+		var px [3]byte
+		if _, err := io.ReadFull(c.r, px[:]); err != nil {
+			return err
+		}
+		c.fill(r, px[0], px[1], px[2])
+		return nil
+	case kind == 9: // JPEG
+		n, err := compactLength(c.r)
+		if err != nil {
+			return err
+		}
+		data, err := c.compressed(n)
+		if err != nil {
+			return err
+		}
+		img, err := jpeg.Decode(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("rfb: tight jpeg: %w", err)
+		}
+		c.putImage(r, img)
+		return nil
+	case kind > 7:
+		return fmt.Errorf("rfb: tight compression %#x", ctl)
+	}
+	stream := int(kind & 3)
+	filter := byte(0)
+	if kind&4 != 0 {
+		if filter, err = c.r.ReadByte(); err != nil {
+			return err
+		}
+	}
+	w, h := r.Dx(), r.Dy()
+	var palette [256][3]byte
+	colours, size := 0, w*h*3
+	switch filter {
+	case 0, 2: // copy, gradient
+	case 1: // palette
+		n, err := c.r.ReadByte()
+		if err != nil {
+			return err
+		}
+		colours = int(n) + 1
+		for i := range colours {
+			if _, err := io.ReadFull(c.r, palette[i][:]); err != nil {
+				return err
+			}
+		}
+		size = w * h
+		if colours == 2 {
+			size = (w + 7) / 8 * h
+		}
+	default:
+		return fmt.Errorf("rfb: tight filter %d", filter)
+	}
+	var data []byte
+	if size < 12 { // sent as is
+		if data, err = c.compressed(size); err != nil {
+			return err
+		}
+		data = append([]byte(nil), data...)
+	} else {
+		n, err := compactLength(c.r)
+		if err != nil {
+			return err
+		}
+		in, err := c.compressed(n)
+		if err != nil {
+			return err
+		}
+		if err := c.tight[stream].feed(in); err != nil {
+			return err
+		}
+		data = make([]byte, size)
+		if _, err := io.ReadFull(&c.tight[stream], data); err != nil {
+			return fmt.Errorf("rfb: tight zlib stream %d: %w", stream, err)
+		}
+	}
+	switch {
+	case filter == 1 && colours == 2:
+		stride := (w + 7) / 8
+		for y := range h {
+			for x := range w {
+				p := palette[data[y*stride+x/8]>>(7-x%8)&1]
+				c.set(r.Min.X+x, r.Min.Y+y, p[0], p[1], p[2])
+			}
+		}
+	case filter == 1:
+		for y := range h {
+			for x := range w {
+				p := palette[int(data[y*w+x])%colours]
+				c.set(r.Min.X+x, r.Min.Y+y, p[0], p[1], p[2])
+			}
+		}
+	case filter == 2:
+		// Each channel predicted from left + above - above-left, clamped.
+		prev := make([]int, (w+1)*3) // the row above, with a zero column on the left
+		cur := make([]int, (w+1)*3)
+		for y := range h {
+			for x := range w {
+				for ch := range 3 {
+					pred := min(max(cur[x*3+ch]+prev[(x+1)*3+ch]-prev[x*3+ch], 0), 255)
+					cur[(x+1)*3+ch] = (pred + int(data[(y*w+x)*3+ch])) & 255
+				}
+				c.set(r.Min.X+x, r.Min.Y+y, byte(cur[(x+1)*3]), byte(cur[(x+1)*3+1]), byte(cur[(x+1)*3+2]))
+			}
+			prev, cur = cur, prev
+		}
+	default:
+		for y := range h {
+			for x := range w {
+				p := data[(y*w+x)*3:]
+				c.set(r.Min.X+x, r.Min.Y+y, p[0], p[1], p[2])
 			}
 		}
 	}
 	return nil
+}
+
+// compactLength reads Tight's 1 to 3 byte length.
+func compactLength(r io.ByteReader) (int, error) {
+	n := 0
+	for i := range 3 {
+		b, err := r.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		if i == 2 {
+			return n | int(b)<<14, nil
+		}
+		n |= int(b&127) << (7 * i)
+		if b&128 == 0 {
+			return n, nil
+		}
+	}
+	return n, nil
+}
+
+// putImage copies a decoded JPEG into the framebuffer at r.
+func (c *rfb) putImage(r image.Rectangle, img image.Image) {
+	b := img.Bounds()
+	if yc, ok := img.(*image.YCbCr); ok {
+		for y := 0; y < min(r.Dy(), b.Dy()); y++ {
+			for x := 0; x < min(r.Dx(), b.Dx()); x++ {
+				yi, ci := yc.YOffset(b.Min.X+x, b.Min.Y+y), yc.COffset(b.Min.X+x, b.Min.Y+y)
+				red, g, bl := color.YCbCrToRGB(yc.Y[yi], yc.Cb[ci], yc.Cr[ci])
+				c.set(r.Min.X+x, r.Min.Y+y, red, g, bl)
+			}
+		}
+		return
+	}
+	for y := 0; y < min(r.Dy(), b.Dy()); y++ {
+		for x := 0; x < min(r.Dx(), b.Dx()); x++ {
+			red, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			c.set(r.Min.X+x, r.Min.Y+y, byte(red>>8), byte(g>>8), byte(bl>>8))
+		}
+	}
 }
 
 func (c *rfb) close() error {

@@ -26,7 +26,12 @@ type TypingConfig struct {
 	Codec     string // "h264" or "vp8"
 	Samples   int    // keystrokes measured; 0 means 100
 	Full      bool   // every key repaints the whole 1920x1080 screen, not a 400x400 square
+	Content   Content
+	Link      Link
 	Dreamcomp string // the dreamcomp binary; "" finds it (see FindDreamcomp)
+	// Encoding is the RFB encoding a VNC viewer asks for (raw, zrle or
+	// tight); "" tries each for a few keystrokes and measures the best.
+	Encoding string
 }
 
 // Latency is one keystroke's way, on this machine's one clock: Input from the
@@ -41,6 +46,11 @@ type Latency struct {
 type TypingResult struct {
 	Codec   string
 	Full    bool
+	Content Content
+	Link    Link
+	// Tried is each RFB encoding's p50 over a few keystrokes, when the best
+	// was picked by measuring.
+	Tried   map[string]time.Duration
 	Samples []Latency
 	Server  Usage // dreamcomp's while the keys were typed (its peak memory: ever)
 }
@@ -69,10 +79,8 @@ var square = image.Rect(100, 100, 500, 500)
 // and decodes the video, and an X client that repaints a square (or the whole
 // screen) in a new colour on every key it receives.
 func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
-	res := TypingResult{Codec: cfg.Codec, Full: cfg.Full}
-	if cfg.Samples <= 0 {
-		cfg.Samples = 100
-	}
+	cfg = cfg.withDefaults()
+	res := TypingResult{Codec: cfg.Codec, Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec)
@@ -85,15 +93,18 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		return res, err
 	}
 	defer pat.Close()
-	app, err := startTypist(d.display, pat, cfg.Full)
+	app, err := startTypist(d.display, pat, cfg.area(pat), cfg.Content)
 	if err != nil {
 		return res, err
 	}
 	defer app.close()
 
-	at := image.Pt(square.Min.X+square.Dx()/2, square.Min.Y+square.Dy()/2)
-	w := &watcher{at: at, seen: make(chan struct{}, 1)}
-	sess, err := client.Dial(ctx, d.client(1))
+	w := &watcher{at: centre(), seen: make(chan struct{}, 1)}
+	vc := d.client(1)
+	if vc.Net, err = cfg.Link.Net(); err != nil {
+		return res, err
+	}
+	sess, err := client.Dial(ctx, vc)
 	if err != nil {
 		return res, err
 	}
@@ -116,6 +127,24 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	after, err := d.usage(ctx)
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
 	return res, err
+}
+
+func (cfg TypingConfig) withDefaults() TypingConfig {
+	if cfg.Samples <= 0 {
+		cfg.Samples = 100
+	}
+	if cfg.Content == "" {
+		cfg.Content = Flat
+	}
+	return cfg
+}
+
+// area is the region the application repaints on each key.
+func (cfg TypingConfig) area(pat *testpattern.Pattern) image.Rectangle {
+	if cfg.Full {
+		return pat.Bounds()
+	}
+	return square
 }
 
 var _ keyViewer = (*rfb)(nil)
@@ -182,14 +211,28 @@ var typingColours = []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}, {20, 20, 
 type typed struct{ seen, painted time.Time }
 
 // typist is the application: it listens for key presses (on the root window:
-// they reach it from the window under the pointer) and repaints.
+// they reach it from the window under the pointer) and repaints its area with
+// the next of its pictures (uploaded beforehand, as an application keeps its
+// glyphs and images in the X server).
 type typist struct {
 	conn  *xgb.Conn
 	typed chan typed
 	done  chan struct{}
 }
 
-func startTypist(display string, pat *testpattern.Pattern, full bool) (*typist, error) {
+func startTypist(display string, pat *testpattern.Pattern, area image.Rectangle, content Content) (*typist, error) {
+	imgs, err := contentPictures(content, area)
+	if err != nil {
+		return nil, err
+	}
+	var pics []testpattern.Picture
+	for _, img := range imgs {
+		pic, err := pat.Upload(img)
+		if err != nil {
+			return nil, err
+		}
+		pics = append(pics, pic)
+	}
 	conn, _, err := x11.Dial(display)
 	if err != nil {
 		return nil, err
@@ -200,10 +243,6 @@ func startTypist(display string, pat *testpattern.Pattern, full bool) (*typist, 
 		return nil, fmt.Errorf("typing: listen for keys: %w", err)
 	}
 	t := &typist{conn: conn, typed: make(chan typed, 8), done: make(chan struct{})}
-	area := square
-	if full {
-		area = pat.Bounds()
-	}
 	var n atomic.Int64
 	go func() {
 		defer close(t.done)
@@ -212,8 +251,7 @@ func startTypist(display string, pat *testpattern.Pattern, full bool) (*typist, 
 				return
 			}
 			seen := time.Now()
-			c := typingColours[n.Add(1)%int64(len(typingColours))]
-			if pat.Fill(area, c) != nil { // returns once the X server has drawn it
+			if pat.Show(pics[n.Add(1)%int64(len(pics))], area.Min) != nil { // returns once the X server has drawn it
 				return
 			}
 			select {

@@ -171,6 +171,66 @@ func (p *Pattern) Fill(r image.Rectangle, c color.RGBA) error {
 	return nil
 }
 
+// Picture is an image kept by the X server (a pixmap), to be shown in one
+// quick copy.
+type Picture struct {
+	pixmap xproto.Pixmap
+	size   image.Point
+}
+
+// Upload gives img to the X server, which keeps it until the pattern closes.
+func (p *Pattern) Upload(img *image.RGBA) (Picture, error) {
+	pic := Picture{size: img.Rect.Size()}
+	if pic.size.X <= 0 || pic.size.Y <= 0 || pic.size.X > 32767 || pic.size.Y > 32767 {
+		return pic, fmt.Errorf("testpattern: upload a %v image: too big or empty", pic.size)
+	}
+	var err error
+	if pic.pixmap, err = xproto.NewPixmapId(p.conn); err != nil {
+		return pic, err
+	}
+	setup := xproto.Setup(p.conn)
+	root := xproto.Drawable(setup.DefaultScreen(p.conn).Root)
+	if err := xproto.CreatePixmapChecked(p.conn, 24, pic.pixmap, root, uint16(pic.size.X), uint16(pic.size.Y)).Check(); err != nil {
+		return pic, fmt.Errorf("testpattern: create %v pixmap: %w", pic.size, err)
+	}
+	if img.Rect.Min != (image.Point{}) {
+		shifted := *img // Pix starts at Min either way
+		shifted.Rect = image.Rectangle{Max: pic.size}
+		img = &shifted
+	}
+	if err := p.put(xproto.Drawable(pic.pixmap), img, setup); err != nil {
+		return pic, err
+	}
+	return pic, p.sync()
+}
+
+// Show puts pic on screen with its top left corner at at (clipped to the
+// screen) and returns once the X server has drawn it.
+func (p *Pattern) Show(pic Picture, at image.Point) error {
+	r := image.Rectangle{at, at.Add(pic.size)}.Intersect(p.bounds)
+	if r.Empty() {
+		return nil
+	}
+	src := r.Min.Sub(at)
+	xproto.CopyArea(p.conn, xproto.Drawable(pic.pixmap), xproto.Drawable(p.shown), p.gc,
+		int16(src.X), int16(src.Y), int16(r.Min.X), int16(r.Min.Y), uint16(r.Dx()), uint16(r.Dy()))
+	if err := p.show(r); err != nil {
+		return fmt.Errorf("testpattern: show %v on %s: %w", r, p.display, err)
+	}
+	return nil
+}
+
+// sync returns once the X server has processed every request sent before it.
+func (p *Pattern) sync() error {
+	if _, err := xproto.GetInputFocus(p.conn).Reply(); err != nil {
+		return err
+	}
+	if e := p.asyncErr.Load(); e != nil {
+		return fmt.Errorf("testpattern: an earlier request failed: %w", *e)
+	}
+	return nil
+}
+
 // Restore puts the original pattern back in r (clipped to the screen) and
 // returns once the X server has processed it.
 func (p *Pattern) Restore(r image.Rectangle) error {

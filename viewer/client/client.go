@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 
 	"dream/internal/rtc"
@@ -55,6 +56,9 @@ type Config struct {
 	// on another.
 	OnCursor    func(proto.Cursor)
 	OnCursorPos func(proto.CursorPos)
+	// Net, when set, is the network the peer connection's media and channels
+	// use instead of the host's (dreambench adds a link's delay this way).
+	Net transport.Net
 }
 
 // Session is one viewer's connection to one tile.
@@ -94,7 +98,11 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	base.RawQuery, base.Fragment = "", ""
 	endpoint := base.JoinPath("whep", fmt.Sprint(cfg.Tile))
 
-	api, err := rtc.NewAPI(rtc.Receiver, rtc.Settings(isLoopback(base.Hostname()), log), "h264", "vp8")
+	settings := rtc.Settings(isLoopback(base.Hostname()), log)
+	if cfg.Net != nil {
+		settings.SetNet(cfg.Net)
+	}
+	api, err := rtc.NewAPI(rtc.Receiver, settings, "h264", "vp8")
 	if err != nil {
 		return nil, err
 	}
