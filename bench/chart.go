@@ -10,10 +10,14 @@ import (
 	"time"
 )
 
-// Series is one distribution to chart: its name and its samples.
+// Series is one distribution to chart: its name and its samples. Series of
+// one Group share a colour (one with no group has its own); Dash is an SVG
+// stroke-dasharray ("" is solid).
 type Series struct {
 	Name   string
 	Values []time.Duration
+	Group  string
+	Dash   string
 }
 
 // chart geometry, in SVG user units.
@@ -59,8 +63,20 @@ func LatencyChart(w io.Writer, title string, series []Series) error {
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%d %%</text>`+"\n", chartLeft-6, y+4, 25*i)
 	}
 	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">latency, ms</text>`+"\n", chartLeft+plotW/2, chartH-10)
+	colours := map[string]string{}
 	for i, s := range series {
-		colour := palette[i%len(palette)]
+		colour, ok := colours[s.Group]
+		if !ok || s.Group == "" {
+			colour = palette[len(colours)%len(palette)]
+			colours[s.Group+"\x00"+fmt.Sprint(i)] = colour
+			if s.Group != "" {
+				colours[s.Group] = colour
+			}
+		}
+		dash := ""
+		if s.Dash != "" {
+			dash = fmt.Sprintf(` stroke-dasharray="%s"`, html.EscapeString(s.Dash))
+		}
 		v := slices.Clone(s.Values)
 		slices.Sort(v)
 		var pts []string
@@ -70,11 +86,11 @@ func LatencyChart(w io.Writer, title string, series []Series) error {
 			pts = append(pts, fmt.Sprintf("%.1f,%.1f", x, y))
 		}
 		if len(pts) > 0 {
-			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"><title>%s</title></polyline>`+"\n",
-				colour, strings.Join(pts, " "), html.EscapeString(s.Name))
+			fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2"%s points="%s"><title>%s</title></polyline>`+"\n",
+				colour, dash, strings.Join(pts, " "), html.EscapeString(s.Name))
 		}
 		ly := chartTop + 10 + 18*i
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/>`+"\n", chartW-chartRight+12, ly, chartW-chartRight+32, ly, colour)
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"%s/>`+"\n", chartW-chartRight+12, ly, chartW-chartRight+32, ly, colour, dash)
 		fmt.Fprintf(&b, `<text x="%d" y="%d">%s</text>`+"\n", chartW-chartRight+38, ly+4, html.EscapeString(s.Name))
 	}
 	b.WriteString("</svg>\n")

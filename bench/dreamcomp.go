@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/pion/transport/v5"
+
 	"dream/viewer/client"
 )
 
@@ -41,12 +43,17 @@ type dreamcomp struct {
 	base    string // https://127.0.0.1:PORT
 	token   string
 	fp      string
+	net     transport.Net // the viewers' side of the link; nil for loopback as it is
 	done    chan error
 }
 
 // startDreamcomp runs dreamcomp (on its own Xvfb, loopback, fresh keys) with
-// args and waits until it serves.
-func startDreamcomp(ctx context.Context, bin string, args ...string) (*dreamcomp, error) {
+// args and waits until it serves; its viewers will connect over link.
+func startDreamcomp(ctx context.Context, bin string, link Link, args ...string) (*dreamcomp, error) {
+	n, err := link.Net()
+	if err != nil {
+		return nil, err
+	}
 	if bin == "" {
 		var err error
 		if bin, err = FindDreamcomp(); err != nil {
@@ -58,7 +65,7 @@ func startDreamcomp(ctx context.Context, bin string, args ...string) (*dreamcomp
 		return nil, err
 	}
 	args = append([]string{"--listen", "127.0.0.1:0", "--keys-dir", keys, "--announce=false"}, args...)
-	d := &dreamcomp{cmd: exec.Command(bin, args...), done: make(chan error, 1)}
+	d := &dreamcomp{cmd: exec.Command(bin, args...), net: n, done: make(chan error, 1)}
 	pipe, err := d.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
@@ -109,7 +116,7 @@ func startDreamcomp(ctx context.Context, bin string, args ...string) (*dreamcomp
 // client is a viewer's configuration for tile n: the token, and the
 // certificate pinned.
 func (d *dreamcomp) client(n int) client.Config {
-	return client.Config{URL: d.base, Tile: n, Token: d.token, Verify: func(fp string) error {
+	return client.Config{URL: d.base, Tile: n, Token: d.token, Net: d.net, Verify: func(fp string) error {
 		if fp != d.fp {
 			return fmt.Errorf("%w: %s", client.ErrUntrusted, fp)
 		}

@@ -70,14 +70,16 @@ func (l Link) String() string {
 // Shaped says whether l differs from loopback as it is.
 func (l Link) Shaped() bool { return l != Unlimited }
 
-// Shape sets up this process's network namespace's loopback for l: up, with a
-// Wi-Fi-sized MTU of 1500 bytes, and the rate enforced by a token bucket
+// Shape sets up this process's network namespace's loopback for l: up, and
+// for a rate a Wi-Fi-sized MTU of 1500 bytes and the rate enforced by a token bucket
 // (this kernel has no netem; the delay is the viewer's, see Net and Conn). Run
 // it only in a private network namespace (unshare --net): it changes lo.
 func (l Link) Shape() error {
-	cmds := [][]string{{"ip", "link", "set", "lo", "up", "mtu", "1500"}}
+	cmds := [][]string{{"ip", "link", "set", "lo", "up"}}
 	if l.Rate != "" {
-		cmds = append(cmds, []string{"tc", "qdisc", "replace", "dev", "lo", "root", "tbf", "rate", l.Rate, "burst", "15kb", "limit", "4mb"})
+		// With loopback's 64 KiB MTU the token bucket drops TCP's large
+		// segments and connections stall: a link users have is 1500.
+		cmds = append(cmds, []string{"ip", "link", "set", "lo", "mtu", "1500"}, []string{"tc", "qdisc", "replace", "dev", "lo", "root", "tbf", "rate", l.Rate, "burst", "15kb", "limit", "4mb"})
 	}
 	for _, c := range cmds {
 		if out, err := exec.Command(c[0], c[1:]...).CombinedOutput(); err != nil {

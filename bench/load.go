@@ -12,10 +12,14 @@ import (
 
 // LoadConfig configures the idle and viewers scenarios.
 type LoadConfig struct {
-	Codec     string
-	Viewers   int           // of tile 1; 0 means 1
-	Scroll    bool          // the tile scrolls at 60 steps a second; otherwise it is still (idle)
-	Duration  time.Duration // measured; 0 means 10 s
+	Codec    string
+	Viewers  int           // of tile 1; 0 means 1
+	Scroll   bool          // the tile scrolls at 60 steps a second; otherwise it is still (idle)
+	Duration time.Duration // measured; 0 means 10 s
+	Link     Link
+	// Packets: the bench has a network namespace of its own, so loopback's
+	// packet counter counts only this scenario's traffic.
+	Packets   bool
 	Dreamcomp string
 }
 
@@ -28,6 +32,7 @@ type LoadResult struct {
 	Server   Usage
 	Bytes    uint64  // encoded video sent (once for all viewers)
 	Received []int64 // frames each viewer received
+	Packets  int64   // loopback carried, both ways; -1 when not counted
 }
 
 // Load runs a 1920x1080 tile watched by cfg.Viewers viewers (which receive
@@ -43,7 +48,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	res := LoadResult{Codec: cfg.Codec, Viewers: cfg.Viewers, Scroll: cfg.Scroll}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height),
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height),
 		"--codec", cfg.Codec, "--max-viewers", fmt.Sprint(max(16, cfg.Viewers)))
 	if err != nil {
 		return res, err
@@ -77,6 +82,10 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if err != nil {
 		return res, err
 	}
+	packets, err := loopbackPackets(cfg.Packets)
+	if err != nil {
+		return res, err
+	}
 	got := make([]int64, len(counts))
 	for i := range counts {
 		got[i] = counts[i].Load()
@@ -104,6 +113,10 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	}
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
 	res.Bytes = bytesAfter - bytesBefore
+	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
+		return res, err
+	}
+	res.Packets -= packets
 	for i := range counts {
 		res.Received = append(res.Received, counts[i].Load()-got[i])
 	}
@@ -120,4 +133,13 @@ func tileBytes(ctx context.Context, d *dreamcomp) (uint64, error) {
 		b += t.Bytes
 	}
 	return b, nil
+}
+
+// loopbackPackets reads loopback's packet counter if count, else -1.
+func loopbackPackets(count bool) (int64, error) {
+	if !count {
+		return -1, nil
+	}
+	n, err := LoopbackPackets()
+	return int64(n), err
 }

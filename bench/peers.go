@@ -61,7 +61,7 @@ func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, 
 	if res.Codec == "" {
 		res.Tried = map[string]time.Duration{}
 		for _, enc := range Encodings {
-			r, err := s.typeKeys(peer, cfg, enc, app, 10)
+			r, err := s.typeKeys(peer, cfg, enc, app, cfg.Probe)
 			if err != nil {
 				return res, err
 			}
@@ -74,6 +74,49 @@ func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, 
 	r, err := s.typeKeys(peer, cfg, res.Codec, app, cfg.Samples)
 	res.Samples, res.Server = r.Samples, r.Server
 	return res, err
+}
+
+// IdleVNC measures a VNC server on a still desktop with one viewer (asking
+// for Tight, though nothing changes), as Load measures dreamcomp.
+func IdleVNC(ctx context.Context, peer Peer, cfg LoadConfig) (LoadResult, error) {
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	res := LoadResult{Codec: "tight", Viewers: 1}
+	s, err := startVNC(ctx, peer)
+	if err != nil {
+		return res, err
+	}
+	defer s.stop()
+	c, err := dialRFB(s.addr, cfg.Link, res.Codec, centre())
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", peer.Name, err)
+	}
+	defer c.close()
+	time.Sleep(time.Second) // the first update through
+	before, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	packets, err := loopbackPackets(cfg.Packets)
+	if err != nil {
+		return res, err
+	}
+	updates, bytes, start := c.updates.Load(), c.bytes.Load(), time.Now()
+	time.Sleep(cfg.Duration)
+	res.Duration = time.Since(start)
+	after, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
+		return res, err
+	}
+	res.Packets -= packets
+	n := c.updates.Load() - updates
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: uint64(n)}
+	res.Bytes, res.Received = uint64(c.bytes.Load()-bytes), []int64{n}
+	return res, nil
 }
 
 func total(l Latency) time.Duration { return l.Total }

@@ -2,19 +2,19 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"io"
 	"net"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"dream/internal/turbojpeg"
 )
 
 // Encodings are the RFB encodings the bench's VNC viewer speaks, simplest
@@ -48,16 +48,19 @@ type rfb struct {
 
 	zrle  inflater
 	tight [4]inflater
-	buf   []byte // scratch for compressed and decompressed data
+	jpeg  *turbojpeg.Decoder // Tight's JPEG rectangles
+	buf   []byte             // scratch for compressed and decompressed data
 
 	updates atomic.Int64 // FramebufferUpdates decoded
 	bytes   atomic.Int64 // read from the server
 
-	at    image.Point
-	mu    sync.Mutex
-	want  color.RGBA // awaited at at; A == 0 when nothing is
-	seenC chan struct{}
-	done  chan error
+	at      image.Point
+	mu      sync.Mutex
+	want    color.RGBA // awaited at at; A == 0 when nothing is
+	seenC   chan struct{}
+	done    chan error
+	ended   chan struct{} // closed when reading ends, with readErr set
+	readErr error
 }
 
 // dialRFB connects to addr over link, asks for enc and starts reading
@@ -73,14 +76,19 @@ func dialRFB(addr string, link Link, enc string, at image.Point) (*rfb, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rfb: %w", err)
 	}
-	c := &rfb{enc: enc, at: at, seenC: make(chan struct{}, 1), done: make(chan error, 1)}
+	c := &rfb{enc: enc, at: at, seenC: make(chan struct{}, 1), done: make(chan error, 1), ended: make(chan struct{})}
 	c.conn = link.Conn(conn)
 	c.r = bufio.NewReaderSize(countingReader{c.conn, &c.bytes}, 1<<20)
 	if err := c.handshake(); err != nil {
 		c.conn.Close()
 		return nil, fmt.Errorf("rfb %s: %w", addr, err)
 	}
-	go func() { c.done <- c.read() }()
+	go func() {
+		err := c.read()
+		c.readErr = err
+		close(c.ended)
+		c.done <- err
+	}()
 	return c, nil
 }
 
@@ -197,6 +205,11 @@ func (c *rfb) await(col color.RGBA) {
 
 // seen fires when the watched pixel has taken the awaited colour.
 func (c *rfb) seen() <-chan struct{} { return c.seenC }
+
+// failed is closed when the viewer can no longer see anything.
+func (c *rfb) failed() <-chan struct{} { return c.ended }
+
+func (c *rfb) failure() error { return c.readErr }
 
 // read handles server messages until the connection ends, asking for the
 // next update after each one (as viewers do).
@@ -550,12 +563,12 @@ func (c *rfb) tightRect(r image.Rectangle) error {
 		if err != nil {
 			return err
 		}
-		img, err := jpeg.Decode(bytes.NewReader(data))
-		if err != nil {
-			return fmt.Errorf("rfb: tight jpeg: %w", err)
+		if c.jpeg == nil {
+			if c.jpeg, err = turbojpeg.NewDecoder(); err != nil {
+				return err
+			}
 		}
-		c.putImage(r, img)
-		return nil
+		return c.jpeg.DecodeBGRX(data, c.fb[(r.Min.Y*c.w+r.Min.X)*4:], r.Dx(), r.Dy(), c.w*4)
 	case kind > 7:
 		return fmt.Errorf("rfb: tight compression %#x", ctl)
 	}
@@ -672,29 +685,11 @@ func compactLength(r io.ByteReader) (int, error) {
 	return n, nil
 }
 
-// putImage copies a decoded JPEG into the framebuffer at r.
-func (c *rfb) putImage(r image.Rectangle, img image.Image) {
-	b := img.Bounds()
-	if yc, ok := img.(*image.YCbCr); ok {
-		for y := 0; y < min(r.Dy(), b.Dy()); y++ {
-			for x := 0; x < min(r.Dx(), b.Dx()); x++ {
-				yi, ci := yc.YOffset(b.Min.X+x, b.Min.Y+y), yc.COffset(b.Min.X+x, b.Min.Y+y)
-				red, g, bl := color.YCbCrToRGB(yc.Y[yi], yc.Cb[ci], yc.Cr[ci])
-				c.set(r.Min.X+x, r.Min.Y+y, red, g, bl)
-			}
-		}
-		return
-	}
-	for y := 0; y < min(r.Dy(), b.Dy()); y++ {
-		for x := 0; x < min(r.Dx(), b.Dx()); x++ {
-			red, g, bl, _ := img.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			c.set(r.Min.X+x, r.Min.Y+y, byte(red>>8), byte(g>>8), byte(bl>>8))
-		}
-	}
-}
-
 func (c *rfb) close() error {
 	err := c.conn.Close()
 	<-c.done
+	if c.jpeg != nil {
+		c.jpeg.Close()
+	}
 	return err
 }

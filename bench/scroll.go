@@ -19,6 +19,7 @@ type ScrollConfig struct {
 	Moving    int           // how many of them scroll (from the left); 0 means all
 	Duration  time.Duration // measured; 0 means 10 s
 	Rate      int           // scroll steps a second; 0 means 60
+	Link      Link
 	Dreamcomp string
 }
 
@@ -59,7 +60,7 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height),
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height),
 		"--span", fmt.Sprint(cfg.Tiles), "--codec", cfg.Codec)
 	if err != nil {
 		return res, err

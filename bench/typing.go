@@ -30,8 +30,10 @@ type TypingConfig struct {
 	Link      Link
 	Dreamcomp string // the dreamcomp binary; "" finds it (see FindDreamcomp)
 	// Encoding is the RFB encoding a VNC viewer asks for (raw, zrle or
-	// tight); "" tries each for a few keystrokes and measures the best.
+	// tight); "" tries each for Probe keystrokes (0 means 10) and measures
+	// the best.
 	Encoding string
+	Probe    int
 }
 
 // Latency is one keystroke's way, on this machine's one clock: Input from the
@@ -83,7 +85,7 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	res := TypingResult{Codec: cfg.Codec, Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d, err := startDreamcomp(ctx, cfg.Dreamcomp, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec)
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec)
 	if err != nil {
 		return res, err
 	}
@@ -100,11 +102,7 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	defer app.close()
 
 	w := &watcher{at: centre(), seen: make(chan struct{}, 1)}
-	vc := d.client(1)
-	if vc.Net, err = cfg.Link.Net(); err != nil {
-		return res, err
-	}
-	sess, err := client.Dial(ctx, vc)
+	sess, err := client.Dial(ctx, d.client(1))
 	if err != nil {
 		return res, err
 	}
@@ -136,6 +134,9 @@ func (cfg TypingConfig) withDefaults() TypingConfig {
 	if cfg.Content == "" {
 		cfg.Content = Flat
 	}
+	if cfg.Probe <= 0 {
+		cfg.Probe = 10
+	}
 	return cfg
 }
 
@@ -157,6 +158,8 @@ type keyViewer interface {
 	key(sym uint32, down bool) error
 	await(c color.RGBA)
 	seen() <-chan struct{}
+	failed() <-chan struct{} // closed when the viewer has stopped, for failure's reason
+	failure() error
 }
 
 // typeKeys types samples keystrokes (after one to warm up: keyframe, keymap)
@@ -164,7 +167,7 @@ type keyViewer interface {
 func typeKeys(system string, v keyViewer, app *typist, samples int) ([]Latency, error) {
 	var out []Latency
 	for i := 0; i < samples+1; i++ {
-		v.await(typingColours[(i+1)%len(typingColours)])
+		v.await(typingColours[(app.keys.Load()+1)%int64(len(typingColours))])
 		sent := time.Now()
 		if err := v.key('a', true); err != nil {
 			return out, err
@@ -180,6 +183,8 @@ func typeKeys(system string, v keyViewer, app *typist, samples int) ([]Latency, 
 		}
 		select {
 		case <-v.seen():
+		case <-v.failed():
+			return out, fmt.Errorf("%s: the viewer stopped at keystroke %d: %v", system, i, v.failure())
 		case <-time.After(10 * time.Second):
 			return out, fmt.Errorf("%s: keystroke %d's colour never reached the viewer", system, i)
 		}
@@ -204,6 +209,10 @@ func (v dreamViewer) key(sym uint32, down bool) error {
 func (v dreamViewer) await(c color.RGBA)    { v.w.want.Store(lumaOf(c)) }
 func (v dreamViewer) seen() <-chan struct{} { return v.w.seen }
 
+// failed is never closed: a session that fails shows as keystrokes not seen.
+func (v dreamViewer) failed() <-chan struct{} { return nil }
+func (v dreamViewer) failure() error          { return nil }
+
 // typingColours are the square's colours, far apart in luma.
 var typingColours = []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}, {20, 20, 160, 255}, {250, 250, 120, 255}}
 
@@ -215,6 +224,7 @@ type typed struct{ seen, painted time.Time }
 // the next of its pictures (uploaded beforehand, as an application keeps its
 // glyphs and images in the X server).
 type typist struct {
+	keys  atomic.Int64 // seen so far
 	conn  *xgb.Conn
 	typed chan typed
 	done  chan struct{}
@@ -243,7 +253,6 @@ func startTypist(display string, pat *testpattern.Pattern, area image.Rectangle,
 		return nil, fmt.Errorf("typing: listen for keys: %w", err)
 	}
 	t := &typist{conn: conn, typed: make(chan typed, 8), done: make(chan struct{})}
-	var n atomic.Int64
 	go func() {
 		defer close(t.done)
 		x11.Drain(conn, func(ev xgb.Event) {
@@ -251,7 +260,7 @@ func startTypist(display string, pat *testpattern.Pattern, area image.Rectangle,
 				return
 			}
 			seen := time.Now()
-			if pat.Show(pics[n.Add(1)%int64(len(pics))], area.Min) != nil { // returns once the X server has drawn it
+			if pat.Show(pics[t.keys.Add(1)%int64(len(pics))], area.Min) != nil { // returns once the X server has drawn it
 				return
 			}
 			select {

@@ -1,22 +1,27 @@
-// Command dreambench measures how dream feels, for each codec: typing
+// Command dreambench measures how dream feels beside the VNC servers users
+// would run instead, on links like the ones users have: typing latency
 // (keystroke to decoded pixel on a 1920x1080 tile, split into input and
-// output, with a 400x400 square and with the whole screen changing) and
-// scrolling (frames a second, Mbit/s and dropped frames per tile, on one tile
-// and on three), with dreamcomp's CPU time per frame and peak memory.
+// output, for a 400x400 square and the whole screen showing a flat colour,
+// text or a photo), scrolling (frames a second, Mbit/s and dropped frames per
+// tile, on one tile and on three), a still desktop (CPU and packets), and one
+// tile for many viewers, with dreamcomp's CPU time per frame and peak memory.
 //
-//	dreambench [--samples 100] [--codecs h264,vp8] [--json]
+//	dreambench [--link RATE,DELAY]... [--samples 100] [--codecs h264,vp8] [--json] [--svg FILE]
 //
 // See README.md.
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -30,42 +35,133 @@ import (
 
 const usage = `usage: dreambench [flags]
 
-Starts a 1920x1080 desktop of its own (Xvfb), dreamcomp's pipeline and a viewer
-on loopback, and measures keystroke-to-decoded-pixel latency: the viewer sends a
-key as dreamview does, an X client repaints a 400x400 square (then the whole
-screen) in a new colour, and the viewer decodes the picture that shows it. All
-times are on this machine's one clock. Benchmarks measure: nothing passes or
-fails on time.
+Starts 1920x1080 desktops of its own (Xvfb), dreamcomp and the VNC servers
+users would run instead (x11vnc as shipped and tuned, TigerVNC's x0vncserver),
+and viewers for each, and measures them on the same desktop, application and
+keystrokes. Keystroke latency: the viewer sends a key, an X client repaints a
+400x400 square (then the whole screen) with the next of four pictures (a flat
+colour, a page of text or a photo), and the viewer decodes the picture that
+shows it; all times are on this machine's one clock.
+
+--link RATE,DELAY (repeatable) runs everything again over a link: in a private
+network namespace whose loopback is rate-limited by the kernel (tc tbf), with
+DELAY added by the viewers each way. It needs root. Without --link the bench
+runs on loopback as it is.
+
+Benchmarks measure: nothing passes or fails on time.
 
 Flags:
 `
 
-// row is one scenario's result, as printed and as JSON.
-type row struct {
-	System   string `json:"system"` // dream, or the VNC server measured beside it
-	Scenario string `json:"scenario"`
-	Codec    string `json:"codec"`
-	Samples  int    `json:"samples"`
-	Total    [4]ms  `json:"total_ms"`  // p50, p90, p99, max
-	Input    [4]ms  `json:"input_ms"`  // key sent → application saw it
-	Output   [4]ms  `json:"output_ms"` // application painted → viewer decoded it
-	// dreamcomp's CPU time (user+sys) per frame it sent, and its peak RSS.
-	CPUPerFrame ms  `json:"dreamcomp_cpu_ms_per_frame"`
-	PeakMB      int `json:"dreamcomp_peak_rss_mb"`
-}
+// Each measurement is one JSON line; Table says which table it belongs to.
+type (
+	// row is one typing scenario's result.
+	row struct {
+		Table    string `json:"table"` // "typing"
+		Link     string `json:"link"`
+		System   string `json:"system"` // dream, or the VNC server measured beside it
+		Scenario string `json:"scenario"`
+		Content  string `json:"content"`
+		Codec    string `json:"codec"` // dream's codec, or the RFB encoding used
+		Samples  int    `json:"samples"`
+		Total    [4]ms  `json:"total_ms"`  // p50, p90, p99, max
+		Input    [4]ms  `json:"input_ms"`  // key sent → application saw it
+		Output   [4]ms  `json:"output_ms"` // application painted → viewer decoded it
+		// Each RFB encoding's p50 over a few keystrokes, when the best was
+		// picked by measuring.
+		Tried map[string]ms `json:"tried_p50_ms,omitempty"`
+		// The server's CPU time (user+sys) per frame (or RFB update) it sent,
+		// and its peak RSS.
+		CPUPerFrame ms  `json:"server_cpu_ms_per_frame"`
+		PeakMB      int `json:"server_peak_rss_mb"`
+		// The latencies, for the chart.
+		Totals []ms `json:"totals_ms"`
+	}
+
+	// scrollRow is one scrolling scenario's result.
+	scrollRow struct {
+		Table       string    `json:"table"` // "scrolling"
+		Link        string    `json:"link"`
+		Scenario    string    `json:"scenario"`
+		Codec       string    `json:"codec"`
+		FPS         []float64 `json:"fps"`  // per tile, decoded by its viewer
+		Mbps        []float64 `json:"mbps"` // per tile, sent
+		Sent        uint64    `json:"frames_sent"`
+		Dropped     uint64    `json:"frames_dropped"` // sent, never decoded
+		CPUPerFrame ms        `json:"server_cpu_ms_per_frame"`
+		PeakMB      int       `json:"server_peak_rss_mb"`
+	}
+
+	// loadRow is one still-desktop or many-viewers scenario's result.
+	loadRow struct {
+		Table          string  `json:"table"` // "load"
+		Link           string  `json:"link"`
+		System         string  `json:"system"`
+		Scenario       string  `json:"scenario"`
+		Codec          string  `json:"codec"`
+		Viewers        int     `json:"viewers"`
+		CPUPercent     float64 `json:"server_cpu_percent"` // of one core, over the run
+		Frames         uint64  `json:"frames_sent"`
+		Mbps           float64 `json:"mbps"`
+		Packets        int64   `json:"packets"` // loopback's, both ways; -1 when not counted
+		FewestReceived int64   `json:"fewest_frames_received"`
+		PeakMB         int     `json:"server_peak_rss_mb"`
+	}
+)
 
 type ms float64
+
+func toMS(d time.Duration) ms { return ms(math.Round(float64(d.Microseconds())/10) / 100) }
+
+// options are what a measuring run does, passed on to the process that
+// measures each link.
+type options struct {
+	samples  int
+	codecs   []string
+	contents []bench.Content
+	peers    bool
+	seconds  time.Duration
+	quick    bool
+}
+
+func (o options) args() []string {
+	contents := make([]string, len(o.contents))
+	for i, c := range o.contents {
+		contents[i] = string(c)
+	}
+	return []string{"--samples", strconv.Itoa(o.samples), "--codecs", strings.Join(o.codecs, ","),
+		"--contents", strings.Join(contents, ","), "--peers=" + strconv.FormatBool(o.peers),
+		"--scroll-for", o.seconds.String(), "--quick=" + strconv.FormatBool(o.quick)}
+}
+
+// links is the repeatable --link flag.
+type links []bench.Link
+
+func (l *links) String() string { return fmt.Sprint(*l) }
+func (l *links) Set(s string) error {
+	link, err := bench.ParseLink(s)
+	if err == nil {
+		*l = append(*l, link)
+	}
+	return err
+}
 
 func main() {
 	fs := flag.NewFlagSet("dreambench", flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
-	samples := fs.Int("samples", 100, "keystrokes measured in each scenario")
-	codecs := fs.String("codecs", "h264,vp8", "codecs to measure, comma-separated")
-	quick := fs.Bool("quick", false, "5 keystrokes a scenario: proves the bench works")
+	var o options
+	var ls links
+	fs.Var(&ls, "link", "measure over a link `RATE,DELAY` (e.g. 100mbit,2ms; unlimited for loopback as it is); repeat for several")
+	fs.IntVar(&o.samples, "samples", 100, "keystrokes measured in each typing scenario")
+	codecs := fs.String("codecs", "h264,vp8", "dream's codecs to measure, comma-separated")
+	contents := fs.String("contents", "flat,text,photo", "what the typing scenarios repaint, comma-separated")
+	fs.BoolVar(&o.quick, "quick", false, "5 keystrokes and 2 s a scenario, fewer scenarios: proves the bench works")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
-	seconds := fs.Duration("scroll-for", 10*time.Second, "how long each scrolling scenario is measured")
-	peers := fs.Bool("peers", true, "also measure the VNC servers users would run instead (x11vnc as shipped and tuned, x0vncserver) with the same typing scenario")
+	fs.DurationVar(&o.seconds, "scroll-for", 10*time.Second, "how long each scrolling, still or viewers scenario is measured")
+	fs.BoolVar(&o.peers, "peers", true, "also measure the VNC servers users would run instead (x11vnc as shipped and tuned, x0vncserver)")
 	svgPath := fs.String("svg", "", "also write a chart of the typing latency distributions to `FILE.svg`")
+	measure := fs.String("measure", "", "(used by dreambench itself) measure over this link here and print JSON lines")
+	private := fs.Bool("netns", false, "(used by dreambench itself) this process has a network namespace of its own")
 	pos, _, err := cli.Parse(fs, os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -76,145 +172,218 @@ func main() {
 	if len(pos) > 0 {
 		cli.Fatal("dreambench", fmt.Errorf("unexpected argument %q", pos[0]))
 	}
-	if *quick {
-		*samples, *seconds = 5, 2*time.Second
+	if o.quick {
+		o.samples, o.seconds = 5, 2*time.Second
 	}
-	if *samples < 1 {
-		cli.Fatal("dreambench", fmt.Errorf("--samples %d: want at least 1", *samples))
+	if o.samples < 1 {
+		cli.Fatal("dreambench", fmt.Errorf("--samples %d: want at least 1", o.samples))
+	}
+	for _, c := range strings.Split(*codecs, ",") {
+		if c != "h264" && c != "vp8" {
+			cli.Fatal("dreambench", fmt.Errorf("--codecs: %q is not h264 or vp8", c))
+		}
+		o.codecs = append(o.codecs, c)
+	}
+	for _, s := range strings.Split(*contents, ",") {
+		c, err := bench.ParseContent(s)
+		if err != nil {
+			cli.Fatal("dreambench", fmt.Errorf("--contents: %w", err))
+		}
+		o.contents = append(o.contents, c)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	var rows []row
-	var scrolls []scrollRow
-	var loads []loadRow
-	var curves []bench.Series
-	viewerCounts := []int{1, 5, 20}
-	if *quick {
-		viewerCounts = []int{1, 5}
-	}
-	for _, codec := range strings.Split(*codecs, ",") {
-		if codec != "h264" && codec != "vp8" {
-			cli.Fatal("dreambench", fmt.Errorf("--codecs: %q is not h264 or vp8", codec))
+	if *measure != "" {
+		link, err := bench.ParseLink(*measure)
+		if err == nil {
+			err = measureLink(ctx, link, o, *private, json.NewEncoder(os.Stdout))
 		}
-		idle, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: *seconds})
 		if err != nil {
 			stop()
 			cli.Fatal("dreambench", err)
 		}
-		loads = append(loads, summarizeLoad("idle, 1 viewer", idle))
-		for _, n := range viewerCounts {
-			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Viewers: n, Scroll: true, Duration: *seconds})
-			if err != nil {
-				stop()
-				cli.Fatal("dreambench", err)
-			}
-			loads = append(loads, summarizeLoad(fmt.Sprintf("scrolling, %d viewers", n), r))
-		}
-		for _, tiles := range []int{1, 3} {
-			r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: *seconds})
-			if err != nil {
-				stop()
-				cli.Fatal("dreambench", err)
-			}
-			scrolls = append(scrolls, summarizeScroll(r))
-		}
-		for _, full := range []bool{false, true} {
-			r, err := bench.Typing(ctx, bench.TypingConfig{Codec: codec, Samples: *samples, Full: full})
-			if err != nil {
-				stop()
-				cli.Fatal("dreambench", err)
-			}
-			name := "typing, 400x400 square"
-			if full {
-				name = "typing, whole screen"
-			}
-			rows = append(rows, summarize("dream", name, r))
-			curves = append(curves, curve("dream "+codec+", "+strings.TrimPrefix(name, "typing, "), r))
-		}
+		return
 	}
-	if *peers {
-		for _, p := range bench.Peers {
-			for _, full := range []bool{false, true} {
-				r, err := bench.TypingVNC(ctx, p, bench.TypingConfig{Samples: *samples, Full: full})
-				if err != nil {
-					stop()
-					cli.Fatal("dreambench", err)
-				}
-				name := "typing, 400x400 square"
-				if full {
-					name = "typing, whole screen"
-				}
-				rows = append(rows, summarize(p.Name, name, r))
-				curves = append(curves, curve(p.Name+", "+strings.TrimPrefix(name, "typing, "), r))
-			}
+	if len(ls) == 0 {
+		ls = links{bench.Unlimited}
+	}
+	var lines [][]byte
+	for _, link := range ls {
+		out, err := runLink(ctx, link, o)
+		if err != nil {
+			stop()
+			cli.Fatal("dreambench", err)
+		}
+		lines = append(lines, out...)
+	}
+	var rows []row
+	var scrolls []scrollRow
+	var loads []loadRow
+	for _, line := range lines {
+		var kind struct{ Table string }
+		err := json.Unmarshal(line, &kind)
+		switch {
+		case err != nil:
+		case kind.Table == "typing":
+			var r row
+			err = json.Unmarshal(line, &r)
+			rows = append(rows, r)
+		case kind.Table == "scrolling":
+			var r scrollRow
+			err = json.Unmarshal(line, &r)
+			scrolls = append(scrolls, r)
+		case kind.Table == "load":
+			var r loadRow
+			err = json.Unmarshal(line, &r)
+			loads = append(loads, r)
+		default:
+			err = fmt.Errorf("table %q", kind.Table)
+		}
+		if err != nil {
+			cli.Fatal("dreambench", fmt.Errorf("a measurement's line %q: %w", line, err))
 		}
 	}
 	if *svgPath != "" {
-		f, err := os.Create(*svgPath)
-		if err == nil {
-			err = bench.LatencyChart(f, "Keystroke to picture at the viewer: share of samples within each latency", curves)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-		}
-		if err != nil {
+		if err := writeChart(*svgPath, rows, len(ls) > 1); err != nil {
 			cli.Fatal("dreambench", err)
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		for _, r := range rows {
-			enc.Encode(r)
-		}
-		for _, r := range scrolls {
-			enc.Encode(r)
-		}
-		for _, r := range loads {
-			enc.Encode(r)
+		for _, line := range lines {
+			fmt.Printf("%s\n", line)
 		}
 		return
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "system\tscenario\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%d\t\n", r.System, r.Scenario, r.Codec, r.Samples,
-			r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0], r.CPUPerFrame, r.PeakMB)
-	}
-	tw.Flush()
-	fmt.Println("(milliseconds; keystroke sent by the viewer → picture decoded by the viewer, one clock; VNC: RFB KeyEvent → Raw update read, CPU/frame not counted)")
-	fmt.Println()
-	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
-	for _, r := range scrolls {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%d\t\n", r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, r.PeakMB)
-	}
-	tw.Flush()
-	fmt.Println("(scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets)")
-	fmt.Println()
-	tw = tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tcodec\tdreamcomp CPU %\tframes sent\tMbit/s\tfewest received\tpeak MB\t")
-	for _, r := range loads {
-		fmt.Fprintf(tw, "%s\t%s\t%.1f\t%d\t%.2f\t%d\t%d\t\n", r.Scenario, r.Codec, r.CPUPercent, r.Frames, r.Mbps, r.FewestReceived, r.PeakMB)
-	}
-	tw.Flush()
-	fmt.Println("(one 1920x1080 tile; viewers receive but do not decode; CPU % of one core)")
+	printTables(os.Stdout, ls, rows, scrolls, loads)
 }
 
-// loadRow is one idle or viewers scenario's result.
-type loadRow struct {
-	Scenario       string  `json:"scenario"`
-	Codec          string  `json:"codec"`
-	Viewers        int     `json:"viewers"`
-	CPUPercent     float64 `json:"dreamcomp_cpu_percent"` // of one core, over the run
-	Frames         uint64  `json:"frames_sent"`
-	Mbps           float64 `json:"mbps"`
-	FewestReceived int64   `json:"fewest_frames_received"`
-	PeakMB         int     `json:"dreamcomp_peak_rss_mb"`
+// runLink measures everything over link in a process of its own: in a
+// private network namespace where this user may make one (root), which a
+// shaped link needs.
+func runLink(ctx context.Context, link bench.Link, o options) ([][]byte, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{"--measure", link.String()}, o.args()...)
+	var cmd *exec.Cmd
+	if unshare, err := exec.LookPath("unshare"); err == nil && os.Geteuid() == 0 {
+		cmd = exec.CommandContext(ctx, unshare, append([]string{"--net", "--", self, "--netns"}, args...)...)
+	} else if link.Shaped() {
+		return nil, fmt.Errorf("--link %s needs a private network namespace to shape (unshare --net, as root): run dreambench as root", link)
+	} else {
+		cmd = exec.CommandContext(ctx, self, args...)
+	}
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 30 * time.Second
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "dreambench: measuring over %s\n", link)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	var lines [][]byte
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		lines = append(lines, append([]byte(nil), sc.Bytes()...))
+	}
+	if err := cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("measuring over %s: %w", link, err)
+	}
+	return lines, nil
 }
 
-func summarizeLoad(name string, r bench.LoadResult) loadRow {
-	out := loadRow{Scenario: name, Codec: r.Codec, Viewers: r.Viewers, Frames: r.Server.Frames, PeakMB: r.Server.PeakKB / 1024,
+// measureLink runs every scenario over link here, printing each result as
+// soon as it is measured.
+func measureLink(ctx context.Context, link bench.Link, o options, private bool, out *json.Encoder) error {
+	if private {
+		if err := link.Shape(); err != nil {
+			return err
+		}
+	}
+	name := link.String()
+	progress := func(what string) { fmt.Fprintf(os.Stderr, "dreambench: %s: %s\n", name, what) }
+	viewerCounts := []int{1, 5, 20}
+	if o.quick {
+		viewerCounts = []int{1, 5}
+	}
+	areas := []bool{false, true}
+	for _, codec := range o.codecs {
+		progress("dream " + codec + ", still desktop and viewers")
+		idle, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: o.seconds, Link: link, Packets: private})
+		if err != nil {
+			return err
+		}
+		out.Encode(summarizeLoad(name, "dream", "still desktop, 1 viewer", idle))
+		for _, n := range viewerCounts {
+			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Viewers: n, Scroll: true, Duration: o.seconds, Link: link, Packets: private})
+			if err != nil {
+				return err
+			}
+			out.Encode(summarizeLoad(name, "dream", fmt.Sprintf("scrolling, %d viewers", n), r))
+		}
+		progress("dream " + codec + ", scrolling")
+		for _, tiles := range []int{1, 3} {
+			r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: o.seconds, Link: link})
+			if err != nil {
+				return err
+			}
+			out.Encode(summarizeScroll(name, r))
+		}
+		for _, content := range o.contents {
+			for _, full := range areas {
+				progress(fmt.Sprintf("dream %s, typing, %s, %s", codec, area(full), content))
+				r, err := bench.Typing(ctx, bench.TypingConfig{Codec: codec, Samples: o.samples, Full: full, Content: content, Link: link})
+				if err != nil {
+					return err
+				}
+				out.Encode(summarize(name, "dream", r))
+			}
+		}
+	}
+	if !o.peers {
+		return nil
+	}
+	for _, p := range bench.Peers {
+		progress(p.Name + ", still desktop")
+		idle, err := bench.IdleVNC(ctx, p, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
+		if err != nil {
+			return err
+		}
+		out.Encode(summarizeLoad(name, p.Name, "still desktop, 1 viewer", idle))
+		for _, content := range o.contents {
+			for _, full := range areas {
+				progress(fmt.Sprintf("%s, typing, %s, %s", p.Name, area(full), content))
+				cfg := bench.TypingConfig{Samples: o.samples, Full: full, Content: content, Link: link}
+				if o.quick {
+					cfg.Probe = 2
+				}
+				r, err := bench.TypingVNC(ctx, p, cfg)
+				if err != nil {
+					return err
+				}
+				out.Encode(summarize(name, p.Name, r))
+			}
+		}
+	}
+	return nil
+}
+
+func area(full bool) string {
+	if full {
+		return "whole screen"
+	}
+	return "400x400 square"
+}
+
+func summarizeLoad(link, system, name string, r bench.LoadResult) loadRow {
+	out := loadRow{Table: "load", Link: link, System: system, Scenario: name, Codec: r.Codec, Viewers: r.Viewers, Frames: r.Server.Frames,
+		PeakMB: r.Server.PeakKB / 1024, Packets: r.Packets,
 		CPUPercent: math.Round(1000*r.Server.CPU.Seconds()/r.Duration.Seconds()) / 10,
 		Mbps:       math.Round(float64(r.Bytes)*8/r.Duration.Seconds()/1e4) / 100}
 	for i, n := range r.Received {
@@ -225,21 +394,9 @@ func summarizeLoad(name string, r bench.LoadResult) loadRow {
 	return out
 }
 
-// scrollRow is one scrolling scenario's result.
-type scrollRow struct {
-	Scenario    string    `json:"scenario"`
-	Codec       string    `json:"codec"`
-	FPS         []float64 `json:"fps"`  // per tile, decoded by its viewer
-	Mbps        []float64 `json:"mbps"` // per tile, sent
-	Sent        uint64    `json:"frames_sent"`
-	Dropped     uint64    `json:"frames_dropped"` // sent, never decoded
-	CPUPerFrame ms        `json:"dreamcomp_cpu_ms_per_frame"`
-	PeakMB      int       `json:"dreamcomp_peak_rss_mb"`
-}
-
-func summarizeScroll(r bench.ScrollResult) scrollRow {
-	out := scrollRow{Scenario: fmt.Sprintf("scrolling, %d tile(s)", len(r.Tiles)), Codec: r.Codec,
-		CPUPerFrame: ms(float64(r.Server.PerFrame().Microseconds()) / 1000), PeakMB: r.Server.PeakKB / 1024}
+func summarizeScroll(link string, r bench.ScrollResult) scrollRow {
+	out := scrollRow{Table: "scrolling", Link: link, Scenario: fmt.Sprintf("scrolling, %d tile(s)", len(r.Tiles)), Codec: r.Codec,
+		CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
 	for _, t := range r.Tiles {
 		out.FPS = append(out.FPS, math.Round(t.FPS*10)/10)
 		out.Mbps = append(out.Mbps, math.Round(t.Mbps*10)/10)
@@ -249,33 +406,129 @@ func summarizeScroll(r bench.ScrollResult) scrollRow {
 	return out
 }
 
+func summarize(link, system string, r bench.TypingResult) row {
+	out := row{Table: "typing", Link: link, System: system, Scenario: area(r.Full), Content: string(r.Content), Codec: r.Codec,
+		Samples: len(r.Samples), CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
+	for i, p := range []float64{50, 90, 99, 100} {
+		out.Total[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Total }))
+		out.Input[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Input }))
+		out.Output[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Output }))
+	}
+	if r.Tried != nil {
+		out.Tried = map[string]ms{}
+		for enc, d := range r.Tried {
+			out.Tried[enc] = toMS(d)
+		}
+	}
+	for _, l := range r.Samples {
+		out.Totals = append(out.Totals, toMS(l.Total))
+	}
+	return out
+}
+
+// writeChart draws the typing latencies of the 400x400 square showing a
+// photo (where codecs differ most; a flat colour when no photo was
+// measured): one colour a system, one dash a link.
+func writeChart(path string, rows []row, manyLinks bool) error {
+	content := string(bench.Photo)
+	if !hasContent(rows, content) && len(rows) > 0 {
+		content = rows[0].Content
+	}
+	dashes := map[string]string{}
+	var curves []bench.Series
+	for _, r := range rows {
+		if r.Scenario != area(false) || r.Content != content {
+			continue
+		}
+		system := r.System
+		if system == "dream" {
+			system += " " + r.Codec
+		}
+		if _, ok := dashes[r.Link]; !ok {
+			dashes[r.Link] = []string{"", "8 4", "2 3", "12 3 2 3"}[len(dashes)%4]
+		}
+		s := bench.Series{Name: system, Group: system, Dash: dashes[r.Link]}
+		if manyLinks {
+			s.Name += " (" + r.Link + ")"
+		}
+		for _, v := range r.Totals {
+			s.Values = append(s.Values, time.Duration(float64(v)*float64(time.Millisecond)))
+		}
+		curves = append(curves, s)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = bench.LatencyChart(f, "Keystroke to picture at the viewer, 400x400 square, "+content+": share of samples within each latency", curves)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func hasContent(rows []row, content string) bool {
+	for _, r := range rows {
+		if r.Content == content {
+			return true
+		}
+	}
+	return false
+}
+
+func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads []loadRow) {
+	for _, link := range ls {
+		name := link.String()
+		fmt.Fprintf(w, "== link: %s ==\n\n", name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "system\tscenario\tcontent\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
+		for _, r := range rows {
+			if r.Link == name {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%s\t\n", r.System, r.Scenario, r.Content, r.Codec, r.Samples,
+					r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0], r.CPUPerFrame, mb(r.PeakMB))
+			}
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "(typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; VNC codec: the RFB encoding that measured best; CPU/frame: the server's, per frame or RFB update sent)")
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "scenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
+		for _, r := range scrolls {
+			if r.Link == name {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%s\t\n", r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, mb(r.PeakMB))
+			}
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "(dream, scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets)")
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "system\tscenario\tcodec\tCPU %\tframes sent\tMbit/s\tpackets\tfewest received\tpeak MB\t")
+		for _, r := range loads {
+			if r.Link == name {
+				packets := "–"
+				if r.Packets >= 0 {
+					packets = strconv.FormatInt(r.Packets, 10)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%d\t%.2f\t%s\t%d\t%s\t\n", r.System, r.Scenario, r.Codec, r.CPUPercent, r.Frames, r.Mbps, packets, r.FewestReceived, mb(r.PeakMB))
+			}
+		}
+		tw.Flush()
+		fmt.Fprintln(w, "(one 1920x1080 tile; dream's viewers receive but do not decode; CPU % of one core, the server's; packets on loopback both ways, in the bench's own network namespace)")
+		fmt.Fprintln(w)
+	}
+}
+
+func mb(n int) string {
+	if n <= 0 {
+		return "–"
+	}
+	return strconv.Itoa(n)
+}
+
 func join(v []float64) string {
 	s := make([]string, len(v))
 	for i, x := range v {
 		s[i] = strconv.FormatFloat(x, 'f', 1, 64)
 	}
 	return strings.Join(s, " ")
-}
-
-// curve is a typing result's totals, for the chart.
-func curve(name string, r bench.TypingResult) bench.Series {
-	totals := make([]time.Duration, len(r.Samples))
-	for i, l := range r.Samples {
-		totals[i] = l.Total
-	}
-	return bench.Series{Name: name, Values: totals}
-}
-
-func summarize(system, name string, r bench.TypingResult) row {
-	out := row{System: system, Scenario: name, Codec: r.Codec, Samples: len(r.Samples),
-		CPUPerFrame: ms(float64(r.Server.PerFrame().Microseconds()) / 1000), PeakMB: r.Server.PeakKB / 1024}
-	for i, p := range []float64{50, 90, 99, 100} {
-		get := func(pick func(bench.Latency) time.Duration) ms {
-			return ms(float64(r.Percentile(p, pick).Microseconds()) / 1000)
-		}
-		out.Total[i] = get(func(l bench.Latency) time.Duration { return l.Total })
-		out.Input[i] = get(func(l bench.Latency) time.Duration { return l.Input })
-		out.Output[i] = get(func(l bench.Latency) time.Duration { return l.Output })
-	}
-	return out
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,55 +11,72 @@ import (
 	"testing"
 )
 
-// TestQuick runs the built command as a user would, in its quick mode: one
-// JSON line a scenario, with every keystroke measured.
+// TestQuick runs the built command as a user would, in its quick mode over a
+// shaped link (as root: the suite runs as root, in a network namespace of its
+// own; another user gets loopback as it is): one JSON line a measurement, with
+// every keystroke measured, and a chart.
 func TestQuick(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "dreambench") // it finds dreamcomp beside it
 	if out, err := exec.Command("go", "build", "-o", dir+"/", ".", "../dreamcomp").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
+	link, private := "unlimited", os.Geteuid() == 0
+	if private {
+		link = "100mbit,2ms"
+	}
 	svg := filepath.Join(dir, "typing.svg")
-	cmd := exec.Command(bin, "--quick", "--codecs", "vp8", "--json", "--svg", svg)
+	cmd := exec.Command(bin, "--quick", "--codecs", "vp8", "--contents", "photo", "--link", link, "--json", "--svg", svg)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		ls, _ := os.ReadDir(dir)
-		t.Fatalf("dreambench --quick: %v\n%s\n%v", err, stderr.String(), ls)
+		t.Fatalf("dreambench --quick: %v\n%s", err, stderr.String())
 	}
 	var rows []row
 	var scrolls []scrollRow
 	var loads []loadRow
 	sc := bufio.NewScanner(strings.NewReader(string(out)))
 	for sc.Scan() {
-		if strings.Contains(sc.Text(), `"fewest_frames_received"`) {
-			var r loadRow
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				t.Fatalf("line %q: %v", sc.Text(), err)
-			}
-			loads = append(loads, r)
-			continue
-		}
-		if strings.Contains(sc.Text(), `"fps"`) {
+		var kind struct{ Table, Link string }
+		err := json.Unmarshal(sc.Bytes(), &kind)
+		switch {
+		case err != nil:
+		case kind.Link != link:
+			err = fmt.Errorf("link %q, want %q", kind.Link, link)
+		case kind.Table == "typing":
+			var r row
+			err = json.Unmarshal(sc.Bytes(), &r)
+			rows = append(rows, r)
+		case kind.Table == "scrolling":
 			var r scrollRow
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				t.Fatalf("line %q: %v", sc.Text(), err)
-			}
+			err = json.Unmarshal(sc.Bytes(), &r)
 			scrolls = append(scrolls, r)
-			continue
+		case kind.Table == "load":
+			var r loadRow
+			err = json.Unmarshal(sc.Bytes(), &r)
+			loads = append(loads, r)
+		default:
+			err = fmt.Errorf("table %q", kind.Table)
 		}
-		var r row
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		if err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		rows = append(rows, r)
 	}
-	if len(rows) != 8 || len(scrolls) != 2 {
-		t.Fatalf("%d typing and %d scrolling scenarios; want 8 (dream and three VNC servers, square and whole screen) and 2:\n%s", len(rows), len(scrolls), out)
+	if len(rows) != 8 || len(scrolls) != 2 || len(loads) != 6 {
+		t.Fatalf("%d typing, %d scrolling and %d load rows; want 8 (dream and three VNC servers, square and whole screen), 2 and 6 (dream still, 1 and 5 viewers; each VNC server still):\n%s",
+			len(rows), len(scrolls), len(loads), out)
 	}
-	if len(loads) != 3 || loads[0].Frames != 0 || loads[2].Viewers != 5 || loads[2].Frames > 0 && loads[2].FewestReceived <= 0 {
-		t.Errorf("idle and viewers rows %+v: want an idle row sending nothing, then 1 and 5 viewers, each receiving what was sent", loads)
+	if l := loads[0]; l.System != "dream" || l.Frames != 0 || private && l.Packets < 0 {
+		t.Errorf("dream's still desktop %+v: want nothing sent, and packets counted in a private namespace", l)
+	}
+	if l := loads[2]; l.Viewers != 5 || l.Frames > 0 && l.FewestReceived <= 0 {
+		t.Errorf("5 viewers %+v: want each receiving what was sent", l)
+	}
+	for _, l := range loads[3:] {
+		if l.System == "dream" || l.Codec != "tight" || private && l.Packets < 0 {
+			t.Errorf("VNC still desktop %+v: want a VNC server, tight, packets counted", l)
+		}
 	}
 	// Frames sent, a rate for each tile (on a loaded machine a viewer may
 	// decode none of them in two seconds: that is a measurement, not a failure).
@@ -67,20 +85,28 @@ func TestQuick(t *testing.T) {
 			t.Errorf("scrolling row %+v: want %d tiles and frames sent", r, []int{1, 3}[i])
 		}
 	}
-	for _, r := range rows[2:] {
-		if r.Samples != 5 || r.Total[0] <= 0 {
-			t.Errorf("VNC row %+v: want 5 samples", r)
-		}
-	}
 	for _, r := range rows[:2] {
-		if r.System != "dream" || r.Codec != "vp8" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] {
-			t.Errorf("row %+v: want 5 vp8 samples with p50 ≤ max", r)
+		if r.System != "dream" || r.Codec != "vp8" || r.Content != "photo" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] || len(r.Totals) != 5 {
+			t.Errorf("row %+v: want 5 vp8 samples of the photo with p50 ≤ max", r)
 		}
 	}
-	if b, err := os.ReadFile(svg); err != nil || !strings.Contains(string(b), "<polyline") {
-		t.Errorf("--svg: %v; want a chart with curves", err)
+	for _, r := range rows[2:] {
+		if r.Samples != 5 || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 {
+			t.Errorf("VNC row %+v: want 5 samples with the encoding picked among the three tried, and the server's usage", r)
+		}
+		for enc, p50 := range r.Tried {
+			if p50 < r.Tried[r.Codec] {
+				t.Errorf("VNC row %+v: %s measured better than the %s picked", r, enc, r.Codec)
+			}
+		}
+	}
+	if b, err := os.ReadFile(svg); err != nil || strings.Count(string(b), "<polyline") != 4 {
+		t.Errorf("--svg: %v; want a chart with a curve for each of the four systems", err)
 	}
 	if _, err := exec.Command(bin, "--codecs", "av1").Output(); err == nil {
 		t.Error("dreambench --codecs av1 succeeded")
+	}
+	if _, err := exec.Command(bin, "--link", "fast").Output(); err == nil {
+		t.Error("dreambench --link fast succeeded")
 	}
 }
