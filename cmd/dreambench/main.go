@@ -260,7 +260,7 @@ func main() {
 
 // runLink measures everything over link in a process of its own: in a
 // private network namespace where this user may make one (root), which a
-// shaped link needs.
+// shaped link needs, and a private mount namespace (see privateX).
 func runLink(ctx context.Context, link bench.Link, o options) ([][]byte, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -269,7 +269,7 @@ func runLink(ctx context.Context, link bench.Link, o options) ([][]byte, error) 
 	args := append([]string{"--measure", link.String()}, o.args()...)
 	var cmd *exec.Cmd
 	if unshare, err := exec.LookPath("unshare"); err == nil && os.Geteuid() == 0 {
-		cmd = exec.CommandContext(ctx, unshare, append([]string{"--net", "--", self, "--netns"}, args...)...)
+		cmd = exec.CommandContext(ctx, unshare, append([]string{"--net", "--mount", "--", self, "--netns"}, args...)...)
 	} else if link.Shaped() {
 		return nil, fmt.Errorf("--link %s needs a private network namespace to shape (unshare --net, as root): run dreambench as root", link)
 	} else {
@@ -302,6 +302,9 @@ func runLink(ctx context.Context, link bench.Link, o options) ([][]byte, error) 
 // soon as it is measured.
 func measureLink(ctx context.Context, link bench.Link, o options, private bool, out *json.Encoder) error {
 	if private {
+		if err := privateX(); err != nil {
+			return err
+		}
 		if err := link.Shape(); err != nil {
 			return err
 		}
@@ -370,6 +373,22 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 				out.Encode(summarize(name, p.Name, r))
 			}
 		}
+	}
+	return nil
+}
+
+// privateX gives this process's X servers a socket directory of their own.
+// X servers in another network namespace do not see each other's abstract
+// sockets, so Xvfb -displayfd would take a display number in use outside and
+// replace its socket in the shared /tmp/.X11-unix: the other server's clients
+// would connect to this one's.
+func privateX() error {
+	const dir = "/tmp/.X11-unix"
+	if err := os.MkdirAll(dir, 0o1777); err != nil {
+		return err
+	}
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "mode=1777"); err != nil {
+		return fmt.Errorf("a private %s (in a private mount namespace): %w", dir, err)
 	}
 	return nil
 }
