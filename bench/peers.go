@@ -119,6 +119,45 @@ func IdleVNC(ctx context.Context, peer Peer, cfg LoadConfig) (LoadResult, error)
 	return res, nil
 }
 
+// ScrollVNC runs the scrolling scenario on one tile against a VNC server,
+// whose viewer asks for enc and decodes every update: an update is a frame
+// (a VNC server sends what changed since the viewer last asked, so it drops
+// nothing; it sends less often instead).
+func ScrollVNC(ctx context.Context, peer Peer, cfg ScrollConfig, enc string) (ScrollResult, error) {
+	cfg = cfg.withDefaults()
+	cfg.Tiles, cfg.Moving = 1, 1
+	res := ScrollResult{Codec: enc}
+	s, err := startVNC(ctx, peer)
+	if err != nil {
+		return res, err
+	}
+	defer s.stop()
+	c, err := dialRFB(s.addr, cfg.Link, enc, centre())
+	if err != nil {
+		return res, fmt.Errorf("%s: %w", peer.Name, err)
+	}
+	defer c.close()
+	time.Sleep(time.Second) // the first update through
+	before, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	updates, bytes := c.updates.Load(), c.bytes.Load()
+	elapsed, err := scroll(s.pat, cfg)
+	if err != nil {
+		return res, err
+	}
+	after, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	n := uint64(c.updates.Load() - updates)
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: n}
+	res.Tiles = []TileRate{{Tile: 1, Sent: n, Decoded: n, FPS: float64(n) / elapsed.Seconds(),
+		Mbps: float64(c.bytes.Load()-bytes) * 8 / elapsed.Seconds() / 1e6}}
+	return res, nil
+}
+
 func total(l Latency) time.Duration { return l.Total }
 
 // vncServer is a peer serving its own desktop.

@@ -46,18 +46,7 @@ type ScrollResult struct {
 // everything it receives.
 func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	res := ScrollResult{Codec: cfg.Codec}
-	if cfg.Tiles < 1 {
-		cfg.Tiles = 1
-	}
-	if cfg.Moving <= 0 || cfg.Moving > cfg.Tiles {
-		cfg.Moving = cfg.Tiles
-	}
-	if cfg.Duration <= 0 {
-		cfg.Duration = 10 * time.Second
-	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = 60
-	}
+	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height),
@@ -96,20 +85,10 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	for i, c := range counters {
 		decodedBefore[i] = c.n.Load()
 	}
-	start := time.Now()
-	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))
-	for step := 1; time.Since(start) < cfg.Duration; step++ {
-		for n := 1; n <= cfg.Moving; n++ {
-			if err := pat.Scroll(pat.Tile(n), 8*step); err != nil {
-				tick.Stop()
-				return res, err
-			}
-		}
-		<-tick.C
+	elapsed, err := scroll(pat, cfg)
+	if err != nil {
+		return res, err
 	}
-	tick.Stop()
-	elapsed := time.Since(start)
-	time.Sleep(300 * time.Millisecond) // the last frames arrive
 	after, err := d.usage(ctx)
 	if err != nil {
 		return res, err
@@ -131,6 +110,41 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 		res.Tiles = append(res.Tiles, tr)
 	}
 	return res, nil
+}
+
+func (cfg ScrollConfig) withDefaults() ScrollConfig {
+	if cfg.Tiles < 1 {
+		cfg.Tiles = 1
+	}
+	if cfg.Moving <= 0 || cfg.Moving > cfg.Tiles {
+		cfg.Moving = cfg.Tiles
+	}
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	if cfg.Rate <= 0 {
+		cfg.Rate = 60
+	}
+	return cfg
+}
+
+// scroll scrolls the first cfg.Moving tiles of pat for cfg.Duration, and
+// waits a little for the last frames to arrive.
+func scroll(pat *testpattern.Pattern, cfg ScrollConfig) (time.Duration, error) {
+	start := time.Now()
+	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))
+	defer tick.Stop()
+	for step := 1; time.Since(start) < cfg.Duration; step++ {
+		for n := 1; n <= cfg.Moving; n++ {
+			if err := pat.Scroll(pat.Tile(n), 8*step); err != nil {
+				return 0, err
+			}
+		}
+		<-tick.C
+	}
+	elapsed := time.Since(start)
+	time.Sleep(300 * time.Millisecond)
+	return elapsed, nil
 }
 
 // countingSink counts the pictures a viewer decoded.

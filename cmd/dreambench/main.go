@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -82,6 +83,7 @@ type (
 	scrollRow struct {
 		Table       string    `json:"table"` // "scrolling"
 		Link        string    `json:"link"`
+		System      string    `json:"system"`
 		Scenario    string    `json:"scenario"`
 		Codec       string    `json:"codec"`
 		FPS         []float64 `json:"fps"`  // per tile, decoded by its viewer
@@ -160,6 +162,7 @@ func main() {
 	fs.DurationVar(&o.seconds, "scroll-for", 10*time.Second, "how long each scrolling, still or viewers scenario is measured")
 	fs.BoolVar(&o.peers, "peers", true, "also measure the VNC servers users would run instead (x11vnc as shipped and tuned, x0vncserver)")
 	svgPath := fs.String("svg", "", "also write a chart of the typing latency distributions to `FILE.svg`")
+	from := fs.String("from", "", "print the tables (and --svg) from the JSON lines of an earlier run, `FILE`, instead of measuring")
 	measure := fs.String("measure", "", "(used by dreambench itself) measure over this link here and print JSON lines")
 	private := fs.Bool("netns", false, "(used by dreambench itself) this process has a network namespace of its own")
 	pos, _, err := cli.Parse(fs, os.Args[1:])
@@ -205,7 +208,7 @@ func main() {
 		}
 		return
 	}
-	if len(ls) == 0 {
+	if len(ls) == 0 && *from == "" {
 		ls = links{bench.Unlimited}
 	}
 	var lines [][]byte
@@ -216,6 +219,23 @@ func main() {
 			cli.Fatal("dreambench", err)
 		}
 		lines = append(lines, out...)
+	}
+	if *from != "" {
+		b, err := os.ReadFile(*from)
+		if err != nil {
+			cli.Fatal("dreambench", err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			lines = append(lines, []byte(line))
+			var r struct{ Link string }
+			if json.Unmarshal([]byte(line), &r) == nil && !slices.ContainsFunc(ls, func(l bench.Link) bool { return l.String() == r.Link }) {
+				l, err := bench.ParseLink(r.Link)
+				if err != nil {
+					cli.Fatal("dreambench", fmt.Errorf("%s: %w", *from, err))
+				}
+				ls = append(ls, l)
+			}
+		}
 	}
 	var rows []row
 	var scrolls []scrollRow
@@ -336,7 +356,7 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 			if err != nil {
 				return err
 			}
-			out.Encode(summarizeScroll(name, r))
+			out.Encode(summarizeScroll(name, "dream", r))
 		}
 		for _, content := range o.contents {
 			for _, full := range areas {
@@ -359,6 +379,12 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 			return err
 		}
 		out.Encode(summarizeLoad(name, p.Name, "still desktop, 1 viewer", idle))
+		progress(p.Name + ", scrolling")
+		sr, err := bench.ScrollVNC(ctx, p, bench.ScrollConfig{Duration: o.seconds, Link: link}, "tight")
+		if err != nil {
+			return err
+		}
+		out.Encode(summarizeScroll(name, p.Name, sr))
 		for _, content := range o.contents {
 			for _, full := range areas {
 				progress(fmt.Sprintf("%s, typing, %s, %s", p.Name, area(full), content))
@@ -413,8 +439,8 @@ func summarizeLoad(link, system, name string, r bench.LoadResult) loadRow {
 	return out
 }
 
-func summarizeScroll(link string, r bench.ScrollResult) scrollRow {
-	out := scrollRow{Table: "scrolling", Link: link, Scenario: fmt.Sprintf("scrolling, %d tile(s)", len(r.Tiles)), Codec: r.Codec,
+func summarizeScroll(link, system string, r bench.ScrollResult) scrollRow {
+	out := scrollRow{Table: "scrolling", Link: link, System: system, Scenario: fmt.Sprintf("scrolling, %d tile(s)", len(r.Tiles)), Codec: r.Codec,
 		CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
 	for _, t := range r.Tiles {
 		out.FPS = append(out.FPS, math.Round(t.FPS*10)/10)
@@ -511,14 +537,14 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 		fmt.Fprintln(w, "(typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; VNC codec: the RFB encoding that measured best; CPU/frame: the server's, per frame or RFB update sent)")
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "scenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
+		fmt.Fprintln(tw, "system\tscenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
 		for _, r := range scrolls {
 			if r.Link == name {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%s\t\n", r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, mb(r.PeakMB))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%s\t\n", r.System, r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, mb(r.PeakMB))
 			}
 		}
 		tw.Flush()
-		fmt.Fprintln(w, "(dream, scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets)")
+		fmt.Fprintln(w, "(scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets; a VNC update is a frame, and VNC drops none: it sends less often)")
 		fmt.Fprintln(w)
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "system\tscenario\tcodec\tCPU %\tframes sent\tMbit/s\tpackets\tfewest received\tpeak MB\t")
