@@ -211,6 +211,13 @@ func (c *rfb) failed() <-chan struct{} { return c.ended }
 
 func (c *rfb) failure() error { return c.readErr }
 
+func (c *rfb) String() string {
+	c.fbMu.Lock()
+	defer c.fbMu.Unlock()
+	p := c.fb[(c.at.Y*c.w+c.at.X)*4:]
+	return fmt.Sprintf("%d updates decoded, the last with R,G,B %d,%d,%d at %v", c.updates.Load(), p[2], p[1], p[0], c.at)
+}
+
 // read handles server messages until the connection ends, asking for the
 // next update after each one (as viewers do).
 func (c *rfb) read() error {
@@ -278,12 +285,11 @@ func (c *rfb) update(n int, hdr []byte) error {
 	return nil
 }
 
-// look signals when the watched pixel shows the awaited colour (within what
-// JPEG changes of a flat block).
+// look signals when the watched pixel shows the awaited colour.
 func (c *rfb) look() {
 	px := c.fb[(c.at.Y*c.w+c.at.X)*4:]
 	c.mu.Lock()
-	hit := c.want.A != 0 && near(px[2], c.want.R) && near(px[1], c.want.G) && near(px[0], c.want.B)
+	hit := c.want.A != 0 && nearest(color.RGBA{px[2], px[1], px[0], 255}) == c.want
 	if hit {
 		c.want = color.RGBA{}
 	}
@@ -296,7 +302,19 @@ func (c *rfb) look() {
 	}
 }
 
-func near(a, b uint8) bool { return int(a)-int(b) <= 12 && int(b)-int(a) <= 12 }
+// nearest is the marker colour nearest to c: what a picture shows where
+// lossy coding moved the marker's colour a little.
+func nearest(c color.RGBA) color.RGBA {
+	var best color.RGBA
+	bestD := -1
+	for _, m := range typingColours {
+		dr, dg, db := int(c.R)-int(m.R), int(c.G)-int(m.G), int(c.B)-int(m.B)
+		if d := dr*dr + dg*dg + db*db; bestD < 0 || d < bestD {
+			best, bestD = m, d
+		}
+	}
+	return best
+}
 
 func (c *rfb) rect(r image.Rectangle, enc int32) error {
 	switch enc {

@@ -159,6 +159,7 @@ func main() {
 	contents := fs.String("contents", "flat,text,photo", "what the typing scenarios repaint, comma-separated")
 	fs.BoolVar(&o.quick, "quick", false, "5 keystrokes and 2 s a scenario, fewer scenarios: proves the bench works")
 	asJSON := fs.Bool("json", false, "print JSON lines instead of tables")
+	markdown := fs.Bool("markdown", false, "print the tables in Markdown")
 	fs.DurationVar(&o.seconds, "scroll-for", 10*time.Second, "how long each scrolling, still or viewers scenario is measured")
 	fs.BoolVar(&o.peers, "peers", true, "also measure the VNC servers users would run instead (x11vnc as shipped and tuned, x0vncserver)")
 	svgPath := fs.String("svg", "", "also write a chart of the typing latency distributions to `FILE.svg`")
@@ -275,7 +276,7 @@ func main() {
 		}
 		return
 	}
-	printTables(os.Stdout, ls, rows, scrolls, loads)
+	printTables(os.Stdout, ls, rows, scrolls, loads, *markdown)
 }
 
 // runLink measures everything over link in a process of its own: in a
@@ -521,46 +522,85 @@ func hasContent(rows []row, content string) bool {
 	return false
 }
 
-func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads []loadRow) {
+func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads []loadRow, markdown bool) {
 	for _, link := range ls {
 		name := link.String()
-		fmt.Fprintf(w, "== link: %s ==\n\n", name)
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "system\tscenario\tcontent\tcodec\tn\ttotal p50\tp90\tp99\tmax\tinput p50\toutput p50\tCPU/frame\tpeak MB\t")
+		if markdown {
+			fmt.Fprintf(w, "### Link: %s\n\n", name)
+		} else {
+			fmt.Fprintf(w, "== link: %s ==\n\n", name)
+		}
+		t := [][]string{{"system", "scenario", "content", "codec", "n", "total p50", "p90", "p99", "max", "input p50", "output p50", "CPU/frame ms", "peak MB"}}
 		for _, r := range rows {
 			if r.Link == name {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.1f\t%.1f\t%.1f\t%.1f\t%.2f\t%.1f\t%.1f\t%s\t\n", r.System, r.Scenario, r.Content, r.Codec, r.Samples,
-					r.Total[0], r.Total[1], r.Total[2], r.Total[3], r.Input[0], r.Output[0], r.CPUPerFrame, mb(r.PeakMB))
+				t = append(t, []string{r.System, r.Scenario, r.Content, r.Codec + tried(r.Tried), strconv.Itoa(r.Samples),
+					f1(r.Total[0]), f1(r.Total[1]), f1(r.Total[2]), f1(r.Total[3]), fmt.Sprintf("%.2f", r.Input[0]), f1(r.Output[0]),
+					f1(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
-		tw.Flush()
-		fmt.Fprintln(w, "(typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; VNC codec: the RFB encoding that measured best; CPU/frame: the server's, per frame or RFB update sent)")
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "system\tscenario\tcodec\tfps per tile\tMbit/s per tile\tdropped\tCPU/frame ms\tpeak MB\t")
+		table(w, t, markdown, "typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; "+
+			"VNC codec: the RFB encoding that measured best (each one's p50 over a few keystrokes in brackets); "+
+			"CPU/frame: the server's, per frame or RFB update it sent")
+		t = [][]string{{"system", "scenario", "codec", "fps per tile", "Mbit/s per tile", "dropped", "CPU/frame ms", "peak MB"}}
 		for _, r := range scrolls {
 			if r.Link == name {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d of %d\t%.1f\t%s\t\n", r.System, r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), r.Dropped, r.Sent, r.CPUPerFrame, mb(r.PeakMB))
+				t = append(t, []string{r.System, r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), fmt.Sprintf("%d of %d", r.Dropped, r.Sent),
+					f1(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
-		tw.Flush()
-		fmt.Fprintln(w, "(scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets; a VNC update is a frame, and VNC drops none: it sends less often)")
-		fmt.Fprintln(w)
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "system\tscenario\tcodec\tCPU %\tframes sent\tMbit/s\tpackets\tfewest received\tpeak MB\t")
+		table(w, t, markdown, "scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets; "+
+			"for VNC, fps is RFB updates a second (an update may be part of the screen) and nothing is dropped: it sends less often")
+		t = [][]string{{"system", "scenario", "codec", "CPU %", "frames sent", "Mbit/s", "packets", "fewest received", "peak MB"}}
 		for _, r := range loads {
 			if r.Link == name {
 				packets := "–"
 				if r.Packets >= 0 {
 					packets = strconv.FormatInt(r.Packets, 10)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f\t%d\t%.2f\t%s\t%d\t%s\t\n", r.System, r.Scenario, r.Codec, r.CPUPercent, r.Frames, r.Mbps, packets, r.FewestReceived, mb(r.PeakMB))
+				t = append(t, []string{r.System, r.Scenario, r.Codec, fmt.Sprintf("%.1f", r.CPUPercent), strconv.FormatUint(r.Frames, 10),
+					fmt.Sprintf("%.2f", r.Mbps), packets, strconv.FormatInt(r.FewestReceived, 10), mb(r.PeakMB)})
 			}
 		}
-		tw.Flush()
-		fmt.Fprintln(w, "(one 1920x1080 tile; dream's viewers receive but do not decode; CPU % of one core, the server's; packets on loopback both ways, in the bench's own network namespace)")
-		fmt.Fprintln(w)
+		table(w, t, markdown, "one 1920x1080 tile; dream's viewers receive but do not decode; CPU % of one core, the server's; "+
+			"packets on loopback both ways, in the bench's own network namespace")
 	}
+}
+
+// table prints t (a header row, then rows) aligned, or as a Markdown table,
+// with a note below.
+func table(w io.Writer, t [][]string, markdown bool, note string) {
+	if markdown {
+		for i, r := range t {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(r, " | "))
+			if i == 0 {
+				fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", len(r)))
+			}
+		}
+		fmt.Fprintf(w, "\n%s.\n\n", strings.ToUpper(note[:1])+note[1:])
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, r := range t {
+		fmt.Fprintf(tw, "%s\t\n", strings.Join(r, "\t"))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "(%s)\n\n", note)
+}
+
+func f1(v ms) string { return fmt.Sprintf("%.1f", v) }
+
+// tried is " (raw 6.1, tight 9.0, zrle 7.2)", or "" when nothing was tried.
+func tried(m map[string]ms) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, enc := range bench.Encodings {
+		if v, ok := m[enc]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.1f", enc, v))
+		}
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func mb(n int) string {
