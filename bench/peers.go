@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"syscall"
@@ -19,22 +20,23 @@ import (
 type Peer struct {
 	Name string
 	Args func(display string, port int) []string
+	Env  func() []string // added to the environment, when set
 }
 
 // Peers are the VNC servers users would run instead, as shipped and as tuned
 // for latency (the tuning x11vnc's manual gives). Debian 12's x0vncserver
 // (TigerVNC 1.12) follows XDamage and has no polling settings left to tune.
 var Peers = []Peer{
-	{"x11vnc", func(d string, p int) []string {
+	{Name: "x11vnc", Args: func(d string, p int) []string {
 		return []string{"x11vnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-nopw", "-forever", "-shared", "-quiet"}
 	}},
-	{"x11vnc tuned", func(d string, p int) []string {
+	{Name: "x11vnc tuned", Args: func(d string, p int) []string {
 		return []string{"x11vnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-nopw", "-forever", "-shared", "-quiet",
 			"-wait", "1", "-defer", "1", "-nowait_bog", "-nonap", "-threads"}
 	}},
 	// Debian's x0vncserver is a Perl wrapper that daemonizes; its server is
 	// X0tigervnc, run here directly so that it can be measured and stopped.
-	{"x0vncserver", func(d string, p int) []string {
+	{Name: "x0vncserver", Args: func(d string, p int) []string {
 		return []string{"X0tigervnc", "-display", d, "-rfbport", strconv.Itoa(p), "-localhost", "-SecurityTypes", "None"}
 	}},
 }
@@ -166,6 +168,7 @@ type vncServer struct {
 	pat  *testpattern.Pattern
 	cmd  *exec.Cmd
 	addr string
+	log  *tailLog // the server's last lines
 }
 
 func startVNC(ctx context.Context, peer Peer) (*vncServer, error) {
@@ -187,6 +190,11 @@ func startVNC(ctx context.Context, peer Peer) (*vncServer, error) {
 	l.Close()
 	args := peer.Args(x.Display(), port)
 	s.cmd = exec.Command(args[0], args[1:]...)
+	if peer.Env != nil {
+		s.cmd.Env = append(os.Environ(), peer.Env()...)
+	}
+	s.log = &tailLog{}
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	if err := s.cmd.Start(); err != nil {
 		s.cmd = nil
 		s.stop()

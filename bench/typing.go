@@ -162,24 +162,37 @@ type keyViewer interface {
 	failure() error
 }
 
-// typeKeys types samples keystrokes (after one to warm up: keyframe, keymap)
-// through v, at a typist's pace, and times each on one clock.
+// typeKeys types samples keystrokes (after one to warm up: keyframe, keymap,
+// a viewer that is still settling in, which may drop it: it is typed again
+// until it arrives) through v, at a typist's pace, and times each on one
+// clock.
 func typeKeys(system string, v keyViewer, app *typist, samples int) ([]Latency, error) {
 	var out []Latency
 	for i := 0; i < samples+1; i++ {
-		v.await(typingColours[(app.keys.Load()+1)%int64(len(typingColours))])
-		sent := time.Now()
-		if err := v.key('a', true); err != nil {
-			return out, err
-		}
-		if err := v.key('a', false); err != nil {
-			return out, err
-		}
 		var got typed
-		select {
-		case got = <-app.typed:
-		case <-time.After(10 * time.Second):
-			return out, fmt.Errorf("%s: keystroke %d never reached the application", system, i)
+		var sent time.Time
+		for try := 1; ; try++ {
+			v.await(typingColours[(app.keys.Load()+1)%int64(len(typingColours))])
+			sent = time.Now()
+			if err := v.key('a', true); err != nil {
+				return out, err
+			}
+			if err := v.key('a', false); err != nil {
+				return out, err
+			}
+			wait := 10 * time.Second
+			if i == 0 && try < 5 {
+				wait = 2 * time.Second
+			}
+			select {
+			case got = <-app.typed:
+			case <-time.After(wait):
+				if i == 0 && try < 5 {
+					continue
+				}
+				return out, fmt.Errorf("%s: keystroke %d never reached the application", system, i)
+			}
+			break
 		}
 		select {
 		case <-v.seen():

@@ -30,8 +30,23 @@ import (
 var Xpra = Peer{Name: "xpra", Args: func(d string, p int) []string {
 	return []string{"xpra", "shadow", d, "--bind-tcp=127.0.0.1:" + strconv.Itoa(p), "--daemon=no", "--mdns=no",
 		"--notifications=no", "--pulseaudio=no", "--speaker=off", "--microphone=off", "--webcam=no",
-		"--printing=no", "--file-transfer=no", "--dbus-proxy=no", "--systemd-run=no", "--bell=no", "--clipboard=no"}
-}}
+		"--printing=no", "--file-transfer=no", "--dbus-proxy=no", "--systemd-run=no", "--bell=no", "--clipboard=no", "--mmap=no",
+		// Debian's configuration starts "/etc/X11/Xsession true", which on
+		// a bare desktop puts an error message and a terminal over it; the
+		// wrapper turns every start command into "true ...".
+		"--exec-wrapper=true", "--terminate-children=yes"}
+}, Env: xpraHome}
+
+// xpraHome gives an xpra process a home and runtime directory of its own,
+// where xpra keeps its sessions and settings: nothing carries over from one
+// run to the next, or from the user's own xpra.
+func xpraHome() []string {
+	dir, err := os.MkdirTemp("", "dreambench-xpra-")
+	if err != nil {
+		return nil
+	}
+	return []string{"HOME=" + dir, "XDG_RUNTIME_DIR=" + dir, "XDG_CONFIG_HOME=" + dir}
+}
 
 // TypingXpra runs the typing scenario against xpra: the same desktop,
 // application and keystrokes; keys typed into xpra's client window (XTEST on
@@ -39,9 +54,6 @@ var Xpra = Peer{Name: "xpra", Args: func(d string, p int) []string {
 func TypingXpra(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	cfg = cfg.withDefaults()
 	res := TypingResult{Codec: "auto", Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
-	if _, err := exec.LookPath("xpra"); err != nil {
-		return res, errors.New("xpra: not installed (scripts/setup installs it)")
-	}
 	s, err := startVNC(ctx, Xpra) // the server side is started as the VNC servers are
 	if err != nil {
 		return res, err
@@ -112,8 +124,8 @@ func startXpraClient(ctx context.Context, server string, link Link) (*xpraClient
 		return nil, err
 	}
 	v.cmd = exec.Command("xpra", "attach", "tcp://"+v.relay.Addr().String(), "--opengl=no", "--speaker=off", "--microphone=off",
-		"--webcam=no", "--notifications=no", "--tray=no", "--mdns=no", "--bell=no", "--clipboard=no", "--file-transfer=no", "--printing=no")
-	v.cmd.Env = append(os.Environ(), "DISPLAY="+x.Display())
+		"--webcam=no", "--notifications=no", "--tray=no", "--mdns=no", "--bell=no", "--clipboard=no", "--file-transfer=no", "--printing=no", "--mmap=no")
+	v.cmd.Env = append(append(os.Environ(), xpraHome()...), "DISPLAY="+x.Display())
 	v.cmd.Stdout, v.cmd.Stderr = v.log, v.log
 	if err := v.cmd.Start(); err != nil {
 		v.relay.Close()
@@ -265,6 +277,52 @@ func (v *xpraClient) failure() error {
 		return v.err
 	}
 	return errors.New("xpra's client exited")
+}
+
+func (v *xpraClient) String() string {
+	return fmt.Sprintf("xpra's client window's pixel at %v", v.win)
+}
+
+// IdleXpra measures xpra on a still desktop with its client attached, as
+// Load measures dreamcomp.
+func IdleXpra(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
+	if cfg.Duration <= 0 {
+		cfg.Duration = 10 * time.Second
+	}
+	res := LoadResult{Codec: "auto", Viewers: 1}
+	s, err := startVNC(ctx, Xpra)
+	if err != nil {
+		return res, err
+	}
+	defer s.stop()
+	v, err := startXpraClient(ctx, s.addr, cfg.Link)
+	if err != nil {
+		return res, err
+	}
+	defer v.close()
+	time.Sleep(2 * time.Second) // attached, first picture through
+	before, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	packets, err := loopbackPackets(cfg.Packets)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	time.Sleep(cfg.Duration)
+	res.Duration = time.Since(start)
+	after, err := procUsage(s.cmd.Process.Pid)
+	if err != nil {
+		return res, err
+	}
+	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
+		return res, err
+	}
+	res.Packets -= packets
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}
+	res.Received = []int64{0}
+	return res, nil
 }
 
 func (v *xpraClient) close() {

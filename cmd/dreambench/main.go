@@ -401,6 +401,22 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 			}
 		}
 	}
+	progress("xpra, still desktop")
+	idle, err := bench.IdleXpra(ctx, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
+	if err != nil {
+		return err
+	}
+	out.Encode(summarizeLoad(name, "xpra", "still desktop, 1 viewer", idle))
+	for _, content := range o.contents {
+		for _, full := range areas {
+			progress(fmt.Sprintf("xpra, typing, %s, %s", area(full), content))
+			r, err := bench.TypingXpra(ctx, bench.TypingConfig{Samples: o.samples, Full: full, Content: content, Link: link})
+			if err != nil {
+				return err
+			}
+			out.Encode(summarize(name, "xpra", r))
+		}
+	}
 	return nil
 }
 

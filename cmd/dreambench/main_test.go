@@ -63,8 +63,8 @@ func TestQuick(t *testing.T) {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
 	}
-	if len(rows) != 8 || len(scrolls) != 5 || len(loads) != 6 {
-		t.Fatalf("%d typing, %d scrolling and %d load rows; want 8 (dream and three VNC servers, square and whole screen), 5 (dream on 1 and 3 tiles, each VNC server) and 6 (dream still, 1 and 5 viewers; each VNC server still):\n%s",
+	if len(rows) != 10 || len(scrolls) != 5 || len(loads) != 7 {
+		t.Fatalf("%d typing, %d scrolling and %d load rows; want 10 (dream, three VNC servers and xpra, square and whole screen), 5 (dream on 1 and 3 tiles, each VNC server) and 7 (dream still, 1 and 5 viewers; each VNC server and xpra still):\n%s",
 			len(rows), len(scrolls), len(loads), out)
 	}
 	if l := loads[0]; l.System != "dream" || l.Frames != 0 || private && l.Packets < 0 {
@@ -73,7 +73,7 @@ func TestQuick(t *testing.T) {
 	if l := loads[2]; l.Viewers != 5 || l.Frames > 0 && l.FewestReceived <= 0 {
 		t.Errorf("5 viewers %+v: want each receiving what was sent", l)
 	}
-	for _, l := range loads[3:] {
+	for _, l := range loads[3:6] {
 		if l.System == "dream" || l.Codec != "tight" || private && l.Packets < 0 {
 			t.Errorf("VNC still desktop %+v: want a VNC server, tight, packets counted", l)
 		}
@@ -90,7 +90,15 @@ func TestQuick(t *testing.T) {
 			t.Errorf("row %+v: want 5 vp8 samples of the photo with p50 ≤ max", r)
 		}
 	}
-	for _, r := range rows[2:] {
+	if l := loads[6]; l.System != "xpra" || private && l.Packets < 0 {
+		t.Errorf("xpra's still desktop %+v: want packets counted", l)
+	}
+	for _, r := range rows[8:] {
+		if r.System != "xpra" || r.Samples != 5 || r.Total[0] <= 0 || r.PeakMB <= 0 {
+			t.Errorf("xpra row %+v: want 5 samples and the server's peak memory", r)
+		}
+	}
+	for _, r := range rows[2:8] {
 		if r.Samples != 5 || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 {
 			t.Errorf("VNC row %+v: want 5 samples with the encoding picked among the three tried, and the server's usage", r)
 		}
@@ -100,8 +108,8 @@ func TestQuick(t *testing.T) {
 			}
 		}
 	}
-	if b, err := os.ReadFile(svg); err != nil || strings.Count(string(b), "<polyline") != 4 {
-		t.Errorf("--svg: %v; want a chart with a curve for each of the four systems", err)
+	if b, err := os.ReadFile(svg); err != nil || strings.Count(string(b), "<polyline") != 5 {
+		t.Errorf("--svg: %v; want a chart with a curve for each of the five systems", err)
 	}
 	if _, err := exec.Command(bin, "--codecs", "av1").Output(); err == nil {
 		t.Error("dreambench --codecs av1 succeeded")
