@@ -73,7 +73,7 @@ func TypingXpra(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Samples, err = typeKeys("xpra", v, app, cfg.Samples); err != nil {
+	if res.Samples, res.Missed, err = typeKeys("xpra", v, app, cfg.Samples); err != nil {
 		return res, fmt.Errorf("%w%s", err, v.log.quote())
 	}
 	after, err := procUsage(s.cmd.Process.Pid)

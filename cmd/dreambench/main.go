@@ -65,6 +65,7 @@ type (
 		Content  string `json:"content"`
 		Codec    string `json:"codec"` // dream's codec, or the RFB encoding used
 		Samples  int    `json:"samples"`
+		Missed   int    `json:"missed"`    // keystrokes whose picture never reached the viewer (not in the samples)
 		Total    [4]ms  `json:"total_ms"`  // p50, p90, p99, max
 		Input    [4]ms  `json:"input_ms"`  // key sent → application saw it
 		Output   [4]ms  `json:"output_ms"` // application painted → viewer decoded it
@@ -94,6 +95,15 @@ type (
 		PeakMB      int       `json:"server_peak_rss_mb"`
 	}
 
+	// failure is a scenario that could not be measured.
+	failure struct {
+		Table    string `json:"table"` // "error"
+		Link     string `json:"link"`
+		System   string `json:"system"`
+		Scenario string `json:"scenario"`
+		Error    string `json:"error"`
+	}
+
 	// loadRow is one still-desktop or many-viewers scenario's result.
 	loadRow struct {
 		Table          string  `json:"table"` // "load"
@@ -118,6 +128,7 @@ func toMS(d time.Duration) ms { return ms(math.Round(float64(d.Microseconds())/1
 // options are what a measuring run does, passed on to the process that
 // measures each link.
 type options struct {
+	systems  map[string]bool // measured; empty: all
 	samples  int
 	codecs   []string
 	contents []bench.Content
@@ -131,7 +142,12 @@ func (o options) args() []string {
 	for i, c := range o.contents {
 		contents[i] = string(c)
 	}
-	return []string{"--samples", strconv.Itoa(o.samples), "--codecs", strings.Join(o.codecs, ","),
+	var systems []string
+	for name := range o.systems {
+		systems = append(systems, name)
+	}
+	slices.Sort(systems)
+	return []string{"--systems", strings.Join(systems, ","), "--samples", strconv.Itoa(o.samples), "--codecs", strings.Join(o.codecs, ","),
 		"--contents", strings.Join(contents, ","), "--peers=" + strconv.FormatBool(o.peers),
 		"--scroll-for", o.seconds.String(), "--quick=" + strconv.FormatBool(o.quick)}
 }
@@ -155,6 +171,7 @@ func main() {
 	var ls links
 	fs.Var(&ls, "link", "measure over a link `RATE,DELAY` (e.g. 100mbit,2ms; unlimited for loopback as it is); repeat for several")
 	fs.IntVar(&o.samples, "samples", 100, "keystrokes measured in each typing scenario")
+	systems := fs.String("systems", "", "measure only these systems, comma-separated (dream, x11vnc, x11vnc-tuned, x0vncserver, x0vncserver-tuned, xpra); all when empty")
 	codecs := fs.String("codecs", "h264,vp8", "dream's codecs to measure, comma-separated")
 	contents := fs.String("contents", "flat,text,photo", "what the typing scenarios repaint, comma-separated")
 	fs.BoolVar(&o.quick, "quick", false, "5 keystrokes and 2 s a scenario, fewer scenarios: proves the bench works")
@@ -188,6 +205,19 @@ func main() {
 		}
 		o.codecs = append(o.codecs, c)
 	}
+	known := []string{"dream", "xpra"}
+	for _, p := range bench.Peers {
+		known = append(known, systemName(p.Name))
+	}
+	if *systems != "" {
+		o.systems = map[string]bool{}
+		for _, s := range strings.Split(*systems, ",") {
+			if !slices.Contains(known, systemName(s)) {
+				cli.Fatal("dreambench", fmt.Errorf("--systems: %q is not one of %s", s, strings.Join(known, ", ")))
+			}
+			o.systems[systemName(s)] = true
+		}
+	}
 	for _, s := range strings.Split(*contents, ",") {
 		c, err := bench.ParseContent(s)
 		if err != nil {
@@ -213,13 +243,14 @@ func main() {
 		ls = links{bench.Unlimited}
 	}
 	var lines [][]byte
+	var runErr error // a link that could not be measured to its end: what it gave is printed first
 	for _, link := range ls {
 		out, err := runLink(ctx, link, o)
-		if err != nil {
-			stop()
-			cli.Fatal("dreambench", err)
-		}
 		lines = append(lines, out...)
+		if err != nil {
+			runErr = err
+			break
+		}
 	}
 	if *from != "" {
 		b, err := os.ReadFile(*from)
@@ -241,6 +272,7 @@ func main() {
 	var rows []row
 	var scrolls []scrollRow
 	var loads []loadRow
+	var failures []failure
 	for _, line := range lines {
 		var kind struct{ Table string }
 		err := json.Unmarshal(line, &kind)
@@ -258,6 +290,10 @@ func main() {
 			var r loadRow
 			err = json.Unmarshal(line, &r)
 			loads = append(loads, r)
+		case kind.Table == "error":
+			var r failure
+			err = json.Unmarshal(line, &r)
+			failures = append(failures, r)
 		default:
 			err = fmt.Errorf("table %q", kind.Table)
 		}
@@ -274,9 +310,18 @@ func main() {
 		for _, line := range lines {
 			fmt.Printf("%s\n", line)
 		}
-		return
+	} else {
+		printTables(os.Stdout, ls, rows, scrolls, loads, *markdown)
 	}
-	printTables(os.Stdout, ls, rows, scrolls, loads, *markdown)
+	for _, f := range failures {
+		fmt.Fprintf(os.Stderr, "dreambench: not measured over %s: %s, %s: %s\n", f.Link, f.System, f.Scenario, f.Error)
+	}
+	if runErr != nil {
+		cli.Fatal("dreambench", runErr)
+	}
+	if len(failures) > 0 {
+		os.Exit(1)
+	}
 }
 
 // runLink measures everything over link in a process of its own: in a
@@ -314,7 +359,7 @@ func runLink(ctx context.Context, link bench.Link, o options) ([][]byte, error) 
 		lines = append(lines, append([]byte(nil), sc.Bytes()...))
 	}
 	if err := cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("measuring over %s: %w", link, err)
+		return lines, fmt.Errorf("measuring over %s: %w", link, err)
 	}
 	return lines, nil
 }
@@ -332,89 +377,95 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 	}
 	name := link.String()
 	progress := func(what string) { fmt.Fprintf(os.Stderr, "dreambench: %s: %s\n", name, what) }
+	// measure runs one scenario and prints what it gives; a scenario that
+	// fails is reported as such and the others go on.
+	measure := func(system, scenario string, run func() (any, error)) error {
+		progress(system + ", " + scenario)
+		r, err := run()
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			progress(fmt.Sprintf("%s, %s: %v", system, scenario, err))
+			r = failure{Table: "error", Link: name, System: system, Scenario: scenario, Error: err.Error()}
+		}
+		return out.Encode(r)
+	}
 	viewerCounts := []int{1, 5, 20}
 	if o.quick {
 		viewerCounts = []int{1, 5}
 	}
-	areas := []bool{false, true}
-	for _, codec := range o.codecs {
-		progress("dream " + codec + ", still desktop and viewers")
-		idle, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: o.seconds, Link: link, Packets: private})
-		if err != nil {
-			return err
-		}
-		out.Encode(summarizeLoad(name, "dream", "still desktop, 1 viewer", idle))
-		for _, n := range viewerCounts {
-			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Viewers: n, Scroll: true, Duration: o.seconds, Link: link, Packets: private})
-			if err != nil {
-				return err
-			}
-			out.Encode(summarizeLoad(name, "dream", fmt.Sprintf("scrolling, %d viewers", n), r))
-		}
-		progress("dream " + codec + ", scrolling")
-		for _, tiles := range []int{1, 3} {
-			r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: o.seconds, Link: link})
-			if err != nil {
-				return err
-			}
-			out.Encode(summarizeScroll(name, "dream", r))
-		}
-		for _, content := range o.contents {
-			for _, full := range areas {
-				progress(fmt.Sprintf("dream %s, typing, %s, %s", codec, area(full), content))
-				r, err := bench.Typing(ctx, bench.TypingConfig{Codec: codec, Samples: o.samples, Full: full, Content: content, Link: link})
-				if err != nil {
-					return err
-				}
-				out.Encode(summarize(name, "dream", r))
-			}
-		}
+	var scenarios []func() error
+	add := func(system, scenario string, run func() (any, error)) {
+		scenarios = append(scenarios, func() error { return measure(system, scenario, run) })
 	}
-	if !o.peers {
-		return nil
-	}
-	for _, p := range bench.Peers {
-		progress(p.Name + ", still desktop")
-		idle, err := bench.IdleVNC(ctx, p, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
-		if err != nil {
-			return err
-		}
-		out.Encode(summarizeLoad(name, p.Name, "still desktop, 1 viewer", idle))
-		progress(p.Name + ", scrolling")
-		sr, err := bench.ScrollVNC(ctx, p, bench.ScrollConfig{Duration: o.seconds, Link: link}, "tight")
-		if err != nil {
-			return err
-		}
-		out.Encode(summarizeScroll(name, p.Name, sr))
+	// typing adds the typing scenarios of system (labelled label in the
+	// progress lines).
+	typing := func(label, system string, run func(bench.TypingConfig) (bench.TypingResult, error)) {
 		for _, content := range o.contents {
-			for _, full := range areas {
-				progress(fmt.Sprintf("%s, typing, %s, %s", p.Name, area(full), content))
+			for _, full := range []bool{false, true} {
 				cfg := bench.TypingConfig{Samples: o.samples, Full: full, Content: content, Link: link}
 				if o.quick {
 					cfg.Probe = 2
 				}
-				r, err := bench.TypingVNC(ctx, p, cfg)
-				if err != nil {
-					return err
-				}
-				out.Encode(summarize(name, p.Name, r))
+				add(label, fmt.Sprintf("typing, %s, %s", area(full), content), func() (any, error) {
+					r, err := run(cfg)
+					return summarize(name, system, r), err
+				})
 			}
 		}
 	}
-	progress("xpra, still desktop")
-	idle, err := bench.IdleXpra(ctx, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
-	if err != nil {
-		return err
+	for _, codec := range o.codecs {
+		if !o.measures("dream") {
+			break
+		}
+		add("dream "+codec, "still desktop", func() (any, error) {
+			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: o.seconds, Link: link, Packets: private})
+			return summarizeLoad(name, "dream", "still desktop, 1 viewer", r), err
+		})
+		for _, n := range viewerCounts {
+			add("dream "+codec, fmt.Sprintf("scrolling, %d viewers", n), func() (any, error) {
+				r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Viewers: n, Scroll: true, Duration: o.seconds, Link: link, Packets: private})
+				return summarizeLoad(name, "dream", fmt.Sprintf("scrolling, %d viewers", n), r), err
+			})
+		}
+		for _, tiles := range []int{1, 3} {
+			add("dream "+codec, fmt.Sprintf("scrolling, %d tile(s)", tiles), func() (any, error) {
+				r, err := bench.Scroll(ctx, bench.ScrollConfig{Codec: codec, Tiles: tiles, Duration: o.seconds, Link: link})
+				return summarizeScroll(name, "dream", r), err
+			})
+		}
+		typing("dream "+codec, "dream", func(cfg bench.TypingConfig) (bench.TypingResult, error) {
+			cfg.Codec = codec
+			return bench.Typing(ctx, cfg)
+		})
 	}
-	out.Encode(summarizeLoad(name, "xpra", "still desktop, 1 viewer", idle))
-	for _, content := range o.contents {
-		for _, full := range areas {
-			progress(fmt.Sprintf("xpra, typing, %s, %s", area(full), content))
-			r, err := bench.TypingXpra(ctx, bench.TypingConfig{Samples: o.samples, Full: full, Content: content, Link: link})
-			if err != nil {
-				return err
+	if o.peers {
+		for _, p := range bench.Peers {
+			if !o.measures(p.Name) {
+				continue
 			}
-			out.Encode(summarize(name, "xpra", r))
+			add(p.Name, "still desktop", func() (any, error) {
+				r, err := bench.IdleVNC(ctx, p, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
+				return summarizeLoad(name, p.Name, "still desktop, 1 viewer", r), err
+			})
+			add(p.Name, "scrolling", func() (any, error) {
+				r, err := bench.ScrollVNC(ctx, p, bench.ScrollConfig{Duration: o.seconds, Link: link}, "tight")
+				return summarizeScroll(name, p.Name, r), err
+			})
+			typing(p.Name, p.Name, func(cfg bench.TypingConfig) (bench.TypingResult, error) { return bench.TypingVNC(ctx, p, cfg) })
+		}
+		if o.measures("xpra") {
+			add("xpra", "still desktop", func() (any, error) {
+				r, err := bench.IdleXpra(ctx, bench.LoadConfig{Duration: o.seconds, Link: link, Packets: private})
+				return summarizeLoad(name, "xpra", "still desktop, 1 viewer", r), err
+			})
+			typing("xpra", "xpra", func(cfg bench.TypingConfig) (bench.TypingResult, error) { return bench.TypingXpra(ctx, cfg) })
+		}
+	}
+	for _, run := range scenarios {
+		if err := run(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -434,6 +485,15 @@ func privateX() error {
 		return fmt.Errorf("a private %s (in a private mount namespace): %w", dir, err)
 	}
 	return nil
+}
+
+// systemName is a system's name as --systems takes it: "x11vnc tuned" is
+// x11vnc-tuned.
+func systemName(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), " ", "-") }
+
+// measures says whether o includes the system.
+func (o options) measures(system string) bool {
+	return len(o.systems) == 0 || o.systems[systemName(system)]
 }
 
 func area(full bool) string {
@@ -470,7 +530,7 @@ func summarizeScroll(link, system string, r bench.ScrollResult) scrollRow {
 
 func summarize(link, system string, r bench.TypingResult) row {
 	out := row{Table: "typing", Link: link, System: system, Scenario: area(r.Full), Content: string(r.Content), Codec: r.Codec,
-		Samples: len(r.Samples), CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
+		Samples: len(r.Samples), Missed: r.Missed, CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
 	for i, p := range []float64{50, 90, 99, 100} {
 		out.Total[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Total }))
 		out.Input[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Input }))
@@ -546,15 +606,16 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 		} else {
 			fmt.Fprintf(w, "== link: %s ==\n\n", name)
 		}
-		t := [][]string{{"system", "scenario", "content", "codec", "n", "total p50", "p90", "p99", "max", "input p50", "output p50", "CPU/frame ms", "peak MB"}}
+		t := [][]string{{"system", "scenario", "content", "codec", "n", "missed", "total p50", "p90", "p99", "max", "input p50", "output p50", "CPU/frame ms", "peak MB"}}
 		for _, r := range rows {
 			if r.Link == name {
-				t = append(t, []string{r.System, r.Scenario, r.Content, r.Codec + tried(r.Tried), strconv.Itoa(r.Samples),
+				t = append(t, []string{r.System, r.Scenario, r.Content, r.Codec + tried(r.Tried), strconv.Itoa(r.Samples), strconv.Itoa(r.Missed),
 					f1(r.Total[0]), f1(r.Total[1]), f1(r.Total[2]), f1(r.Total[3]), fmt.Sprintf("%.2f", r.Input[0]), f1(r.Output[0]),
 					f1(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
 		table(w, t, markdown, "typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; "+
+			"missed: keystrokes whose picture never reached the viewer within 5 s; "+
 			"VNC codec: the RFB encoding that measured best (each one's p50 over a few keystrokes in brackets); "+
 			"CPU/frame: the server's, per frame or RFB update it sent")
 		t = [][]string{{"system", "scenario", "codec", "fps per tile", "Mbit/s per tile", "dropped", "CPU/frame ms", "peak MB"}}
