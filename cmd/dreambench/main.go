@@ -611,7 +611,7 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 			if r.Link == name {
 				t = append(t, []string{r.System, r.Scenario, r.Content, r.Codec + tried(r.Tried), strconv.Itoa(r.Samples), strconv.Itoa(r.Missed),
 					f1(r.Total[0]), f1(r.Total[1]), f1(r.Total[2]), f1(r.Total[3]), fmt.Sprintf("%.2f", r.Input[0]), f1(r.Output[0]),
-					f1(r.CPUPerFrame), mb(r.PeakMB)})
+					perFrame(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
 		table(w, t, markdown, "typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; "+
@@ -665,6 +665,15 @@ func table(w io.Writer, t [][]string, markdown bool, note string) {
 }
 
 func f1(v ms) string { return fmt.Sprintf("%.1f", v) }
+
+// perFrame is a CPU time per frame, or "–" where frames were not counted
+// (xpra).
+func perFrame(v ms) string {
+	if v <= 0 {
+		return "–"
+	}
+	return f1(v)
+}
 
 // tried is " (raw 6.1, tight 9.0, zrle 7.2)", or "" when nothing was tried.
 func tried(m map[string]ms) string {
