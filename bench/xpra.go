@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jezek/xgb"
@@ -331,7 +332,13 @@ func (v *xpraClient) close() {
 	if v.conn != nil {
 		v.conn.Close()
 	}
-	stopProcess(v.cmd)
+	v.cmd.Process.Signal(syscall.SIGTERM) // waited for by the goroutine that closes exited
+	select {
+	case <-v.exited:
+	case <-time.After(time.Second):
+		v.cmd.Process.Kill()
+		<-v.exited
+	}
 	v.relay.Close()
 	v.x.Stop()
 }
