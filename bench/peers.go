@@ -100,27 +100,12 @@ func IdleVNC(ctx context.Context, peer Peer, cfg LoadConfig) (LoadResult, error)
 	}
 	defer c.close()
 	time.Sleep(time.Second) // the first update through
-	before, err := procUsage(s.cmd.Process.Pid)
-	if err != nil {
+	updates, bytes := c.updates.Load(), c.bytes.Load()
+	if res.Server, res.Packets, res.Duration, err = still(s.cmd.Process.Pid, cfg); err != nil {
 		return res, err
 	}
-	packets, err := loopbackPackets(cfg.Packets)
-	if err != nil {
-		return res, err
-	}
-	updates, bytes, start := c.updates.Load(), c.bytes.Load(), time.Now()
-	time.Sleep(cfg.Duration)
-	res.Duration = time.Since(start)
-	after, err := procUsage(s.cmd.Process.Pid)
-	if err != nil {
-		return res, err
-	}
-	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
-		return res, err
-	}
-	res.Packets -= packets
 	n := c.updates.Load() - updates
-	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: uint64(n)}
+	res.Server.Frames = uint64(n)
 	res.Bytes, res.Received = uint64(c.bytes.Load()-bytes), []int64{n}
 	return res, nil
 }
@@ -162,6 +147,34 @@ func ScrollVNC(ctx context.Context, peer Peer, cfg ScrollConfig, enc string) (Sc
 	res.Tiles = []TileRate{{Tile: 1, Sent: n, Decoded: n, FPS: float64(n) / elapsed.Seconds(),
 		Mbps: float64(c.bytes.Load()-bytes) * 8 / elapsed.Seconds() / 1e6}}
 	return res, nil
+}
+
+// still measures the server pid over cfg.Duration of a still desktop: its CPU
+// time and peak memory, and the packets loopback carried meanwhile (-1 when
+// cfg does not count them).
+func still(pid int, cfg LoadConfig) (u Usage, packets int64, took time.Duration, err error) {
+	before, err := procUsage(pid)
+	if err != nil {
+		return u, 0, 0, err
+	}
+	first, err := loopbackPackets(cfg.Packets)
+	if err != nil {
+		return u, 0, 0, err
+	}
+	start := time.Now()
+	time.Sleep(cfg.Duration)
+	took = time.Since(start)
+	after, err := procUsage(pid)
+	if err != nil {
+		return u, 0, 0, err
+	}
+	if packets, err = loopbackPackets(cfg.Packets); err != nil {
+		return u, 0, 0, err
+	}
+	if cfg.Packets {
+		packets -= first
+	}
+	return Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}, packets, took, nil
 }
 
 func total(l Latency) time.Duration { return l.Total }

@@ -302,26 +302,9 @@ func IdleXpra(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	}
 	defer v.close()
 	time.Sleep(2 * time.Second) // attached, first picture through
-	before, err := procUsage(s.cmd.Process.Pid)
-	if err != nil {
+	if res.Server, res.Packets, res.Duration, err = still(s.cmd.Process.Pid, cfg); err != nil {
 		return res, err
 	}
-	packets, err := loopbackPackets(cfg.Packets)
-	if err != nil {
-		return res, err
-	}
-	start := time.Now()
-	time.Sleep(cfg.Duration)
-	res.Duration = time.Since(start)
-	after, err := procUsage(s.cmd.Process.Pid)
-	if err != nil {
-		return res, err
-	}
-	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
-		return res, err
-	}
-	res.Packets -= packets
-	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}
 	res.Received = []int64{0}
 	return res, nil
 }
