@@ -96,12 +96,12 @@ func TestQuick(t *testing.T) {
 		}
 	}
 	for _, r := range rows[:2] {
-		if r.System != "dream" || r.Codec != "vp8" || r.Content != "photo" || r.Samples != 5 || r.Total[0] <= 0 || r.Total[3] < r.Total[0] || len(r.Totals) != 5 {
-			t.Errorf("row %+v: want 5 vp8 samples of the photo with p50 ≤ max", r)
+		if r.System != "dream" || r.Codec != "vp8" || r.Content != "photo" || !fiveKeys(r) || r.Total[0] <= 0 || r.Total[3] < r.Total[0] || len(r.Totals) != r.Samples {
+			t.Errorf("row %+v: want 5 vp8 keystrokes of the photo with p50 ≤ max", r)
 		}
 	}
 	for _, r := range rows[2 : 2+2*vnc] {
-		if r.Samples != 5 || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 {
+		if !fiveKeys(r) || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 {
 			t.Errorf("VNC row %+v: want 5 samples with the encoding picked among the three tried, and the server's usage", r)
 		}
 		for enc, p50 := range r.Tried {
@@ -111,8 +111,8 @@ func TestQuick(t *testing.T) {
 		}
 	}
 	for _, r := range rows[2+2*vnc:] {
-		if r.System != "xpra" || r.Samples != 5 || r.Total[0] <= 0 || r.PeakMB <= 0 {
-			t.Errorf("xpra row %+v: want 5 samples and the server's peak memory", r)
+		if r.System != "xpra" || !fiveKeys(r) || r.Total[0] <= 0 || r.PeakMB <= 0 {
+			t.Errorf("xpra row %+v: want 5 keystrokes and the server's peak memory", r)
 		}
 	}
 	if b, err := os.ReadFile(svg); err != nil || strings.Count(string(b), "<polyline") != 2+vnc {
@@ -128,3 +128,8 @@ func TestQuick(t *testing.T) {
 		t.Error("dreambench --systems vnc succeeded")
 	}
 }
+
+// fiveKeys says whether r accounts for the quick mode's 5 keystrokes: each
+// measured, or missed (its picture never came: on a loaded machine that is a
+// measurement too), and at least one measured.
+func fiveKeys(r row) bool { return r.Samples+r.Missed == 5 && r.Samples > 0 }
