@@ -20,7 +20,9 @@ import (
 type Peer struct {
 	Name string
 	Args func(display string, port int) []string
-	Env  func() []string // added to the environment, when set
+	// Home: the server gets a home and runtime directory of its own (xpra
+	// keeps sessions and settings there), removed when it stops.
+	Home bool
 }
 
 // Peers are the VNC servers users would run instead, as shipped and as tuned
@@ -186,6 +188,7 @@ type vncServer struct {
 	cmd  *exec.Cmd
 	addr string
 	log  *tailLog // the server's last lines
+	home string   // see Peer.Home; "" when none
 }
 
 func startVNC(ctx context.Context, peer Peer) (*vncServer, error) {
@@ -207,8 +210,13 @@ func startVNC(ctx context.Context, peer Peer) (*vncServer, error) {
 	l.Close()
 	args := peer.Args(x.Display(), port)
 	s.cmd = exec.Command(args[0], args[1:]...)
-	if peer.Env != nil {
-		s.cmd.Env = append(os.Environ(), peer.Env()...)
+	if peer.Home {
+		if s.home, err = os.MkdirTemp("", "dreambench-home-"); err != nil {
+			s.cmd = nil
+			s.stop()
+			return nil, err
+		}
+		s.cmd.Env = append(os.Environ(), homeEnv(s.home)...)
 	}
 	s.log = &tailLog{}
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
@@ -225,8 +233,17 @@ func (s *vncServer) stop() {
 	if s.cmd != nil {
 		stopProcess(s.cmd)
 	}
+	if s.home != "" {
+		os.RemoveAll(s.home)
+	}
 	s.pat.Close()
 	s.x.Stop()
+}
+
+// homeEnv points a process's home, runtime and configuration directories at
+// dir.
+func homeEnv(dir string) []string {
+	return []string{"HOME=" + dir, "XDG_RUNTIME_DIR=" + dir, "XDG_CONFIG_HOME=" + dir}
 }
 
 // typeKeys connects a viewer asking for enc and types n keystrokes through

@@ -36,18 +36,7 @@ var Xpra = Peer{Name: "xpra", Args: func(d string, p int) []string {
 		// a bare desktop puts an error message and a terminal over it; the
 		// wrapper turns every start command into "true ...".
 		"--exec-wrapper=true", "--terminate-children=yes"}
-}, Env: xpraHome}
-
-// xpraHome gives an xpra process a home and runtime directory of its own,
-// where xpra keeps its sessions and settings: nothing carries over from one
-// run to the next, or from the user's own xpra.
-func xpraHome() []string {
-	dir, err := os.MkdirTemp("", "dreambench-xpra-")
-	if err != nil {
-		return nil
-	}
-	return []string{"HOME=" + dir, "XDG_RUNTIME_DIR=" + dir, "XDG_CONFIG_HOME=" + dir}
-}
+}, Home: true}
 
 // TypingXpra runs the typing scenario against xpra: the same desktop,
 // application and keystrokes; keys typed into xpra's client window (XTEST on
@@ -90,6 +79,7 @@ type xpraClient struct {
 	exited chan struct{}
 	relay  net.Listener
 	log    *tailLog
+	home   string // its own, as the server's (Peer.Home)
 
 	conn   *xgb.Conn
 	root   xproto.Window
@@ -126,10 +116,16 @@ func startXpraClient(ctx context.Context, server string, link Link) (*xpraClient
 	}
 	v.cmd = exec.Command("xpra", "attach", "tcp://"+v.relay.Addr().String(), "--opengl=no", "--speaker=off", "--microphone=off",
 		"--webcam=no", "--notifications=no", "--tray=no", "--mdns=no", "--bell=no", "--clipboard=no", "--file-transfer=no", "--printing=no", "--mmap=no")
-	v.cmd.Env = append(append(os.Environ(), xpraHome()...), "DISPLAY="+x.Display())
+	if v.home, err = os.MkdirTemp("", "dreambench-home-"); err != nil {
+		v.relay.Close()
+		x.Stop()
+		return nil, err
+	}
+	v.cmd.Env = append(append(os.Environ(), homeEnv(v.home)...), "DISPLAY="+x.Display())
 	v.cmd.Stdout, v.cmd.Stderr = v.log, v.log
 	if err := v.cmd.Start(); err != nil {
 		v.relay.Close()
+		os.RemoveAll(v.home)
 		x.Stop()
 		return nil, fmt.Errorf("xpra attach: %w", err)
 	}
@@ -323,6 +319,7 @@ func (v *xpraClient) close() {
 		<-v.exited
 	}
 	v.relay.Close()
+	os.RemoveAll(v.home)
 	v.x.Stop()
 }
 
