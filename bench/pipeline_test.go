@@ -17,8 +17,9 @@ import (
 
 // BenchmarkChangeToPicture measures the whole pipeline on one 1920x1080 tile: from
 // an X client's drawing (a 32x32 box changing colour, returned once the X server
-// has drawn it) to the viewer's decoded picture showing it. ms/op is that latency:
-// damage, grab, convert, encode, RTP over loopback WebRTC, reassembly, decode.
+// has drawn it) to the viewer's picture showing it. ms/change is that latency:
+// damage, grab, and a patch over the patch channel (or convert, encode, RTP,
+// reassembly and decode for the video) on loopback WebRTC.
 func BenchmarkChangeToPicture(b *testing.B) {
 	for _, codec := range []string{"h264", "vp8"} {
 		b.Run(codec, func(b *testing.B) { benchChange(b, codec) })
@@ -45,17 +46,16 @@ func benchChange(b *testing.B, codec string) {
 
 	box := image.Rect(800, 500, 832, 532)
 	w := &watcher{at: image.Pt(816, 516), seen: make(chan struct{}, 1)}
-	sess, err := client.Dial(ctx, client.Config{URL: srv.URL, Tile: 1})
+	v, err := openView(ctx, client.Config{URL: srv.URL, Tile: 1}, w.changed)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer sess.Close()
-	defer play(ctx, cancel, sess, w)()
+	defer v.close()
 
-	colours := []color.RGBA{{255, 0, 255, 255}, {0, 200, 0, 255}}
+	colours := []color.RGBA{typingColours[1], typingColours[2]}
 	show := func(i int) time.Duration {
 		c := colours[i%2]
-		w.want.Store(lumaOf(c))
+		w.await(c)
 		start := time.Now()
 		if err := pat.Fill(box, c); err != nil {
 			b.Fatal(err)

@@ -7,9 +7,8 @@ import (
 	"time"
 
 	"dream/internal/testpattern"
-	"dream/internal/yuv"
 	"dream/viewer/client"
-	"dream/viewer/player"
+	"dream/viewer/compose"
 )
 
 // ScrollConfig configures the scrolling scenario.
@@ -64,12 +63,11 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	counters := make([]*countingSink, cfg.Tiles)
 	for i := range counters {
 		counters[i] = &countingSink{}
-		sess, err := client.Dial(ctx, d.client(i+1))
+		v, err := openView(ctx, d.client(i+1), counters[i].changed)
 		if err != nil {
 			return res, err
 		}
-		defer sess.Close()
-		defer play(ctx, cancel, sess, counters[i])()
+		defer v.close()
 	}
 	time.Sleep(time.Second) // connections up, first keyframes decoded
 
@@ -147,9 +145,8 @@ func scroll(pat *testpattern.Pattern, cfg ScrollConfig) (time.Duration, error) {
 	return elapsed, nil
 }
 
-// countingSink counts the pictures a viewer decoded.
+// countingSink counts the pictures a viewer showed: video frames and
+// updates of patches.
 type countingSink struct{ n atomic.Uint64 }
 
-func (c *countingSink) Show(*yuv.I420) { c.n.Add(1) }
-
-var _ player.Sink = (*countingSink)(nil)
+func (c *countingSink) changed(*compose.Picture) { c.n.Add(1) }

@@ -15,9 +15,9 @@ import (
 
 	"dream/internal/testpattern"
 	"dream/internal/x11"
-	"dream/internal/yuv"
 	"dream/proto"
 	"dream/viewer/client"
+	"dream/viewer/compose"
 	"dream/viewer/player"
 )
 
@@ -106,12 +106,12 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	defer app.close()
 
 	w := &watcher{at: centre(), seen: make(chan struct{}, 1)}
-	sess, err := client.Dial(ctx, d.client(1))
+	v, err := openView(ctx, d.client(1), w.changed)
 	if err != nil {
 		return res, err
 	}
-	defer sess.Close()
-	defer play(ctx, cancel, sess, w)()
+	defer v.close()
+	sess := v.sess
 	// The input channel opens shortly after the connection.
 	for deadline := time.Now().Add(10 * time.Second); sess.Send(proto.ReleaseAll{}) != nil; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
@@ -123,7 +123,7 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	if err != nil {
 		return res, err
 	}
-	if res.Samples, res.Missed, err = typeKeys("dream", dreamViewer{sess, w}, app, cfg.Samples); err != nil {
+	if res.Samples, res.Missed, err = typeKeys("dream", dreamViewer{v, w}, app, cfg.Samples); err != nil {
 		return res, err
 	}
 	after, err := d.usage(ctx)
@@ -221,14 +221,14 @@ func typeKeys(system string, v keyViewer, app *typist, samples int) (out []Laten
 // dreamViewer is a dream viewer as typeKeys drives it: keys on the input
 // channel, the picture decoded and watched.
 type dreamViewer struct {
-	sess *client.Session
-	w    *watcher
+	v *view
+	w *watcher
 }
 
 func (v dreamViewer) key(sym uint32, down bool) error {
-	return v.sess.Send(proto.Key{Down: down, Keysym: sym})
+	return v.v.sess.Send(proto.Key{Down: down, Keysym: sym})
 }
-func (v dreamViewer) await(c color.RGBA)    { v.w.want.Store(lumaOf(c)) }
+func (v dreamViewer) await(c color.RGBA)    { v.w.await(c) }
 func (v dreamViewer) seen() <-chan struct{} { return v.w.seen }
 
 // failed is never closed: a session that fails shows as keystrokes not seen.
@@ -236,7 +236,8 @@ func (v dreamViewer) failed() <-chan struct{} { return nil }
 func (v dreamViewer) failure() error          { return nil }
 
 func (v dreamViewer) String() string {
-	return fmt.Sprintf("%d pictures decoded, the last with luma %d at %v", v.w.frames.Load(), v.w.last.Load(), v.w.at)
+	c := v.w.last.Load()
+	return fmt.Sprintf("%d updates shown, the last with colour #%06x at %v", v.w.updates.Load(), c, v.w.at)
 }
 
 // typingColours are the marker's colours, in turn: luma 33, 97, 164 and 226
@@ -305,52 +306,92 @@ func (t *typist) close() {
 	<-t.done
 }
 
-// play decodes sess's frames into sink until ctx ends; the function it
-// returns cancels ctx and waits, then frees the decoder (only once Frames has
-// stopped using it).
-func play(ctx context.Context, cancel context.CancelFunc, sess *client.Session, sink player.Sink) func() {
-	p := player.New(sink)
-	played := make(chan struct{})
-	go func() {
-		defer close(played)
-		sess.Frames(ctx, p.Handle)
-	}()
-	return func() {
-		cancel()
-		<-played
-		p.Close()
+// view is one dream viewer of the bench, as dreamview plays a tile: its
+// session, the picture it composes from the video and the patch channel, and
+// the player that decodes into it.
+type view struct {
+	sess   *client.Session
+	pic    *compose.Picture
+	player *player.Player
+	cancel context.CancelFunc
+	played chan struct{}
+}
+
+// openView connects a viewer with cfg and plays until close; changed is
+// called with the picture after each update it shows.
+func openView(ctx context.Context, cfg client.Config, changed func(*compose.Picture)) (*view, error) {
+	v := &view{played: make(chan struct{})}
+	var sess atomic.Pointer[client.Session]
+	pic, err := compose.New(compose.Config{
+		Refresh: func() {
+			if s := sess.Load(); s != nil {
+				s.Refresh()
+			}
+		},
+		Changed: func() {
+			if changed != nil {
+				changed(v.pic)
+			}
+		}})
+	if err != nil {
+		return nil, err
 	}
+	v.pic = pic
+	cfg.OnPatch = pic.Message
+	if v.sess, err = client.Dial(ctx, cfg); err != nil {
+		pic.Close()
+		return nil, err
+	}
+	sess.Store(v.sess)
+	ctx, v.cancel = context.WithCancel(ctx)
+	v.player = player.New(pic)
+	go func() {
+		defer close(v.played)
+		v.sess.Frames(ctx, v.player.Handle)
+	}()
+	return v, nil
+}
+
+// close stops playing, hangs up and frees the decoders.
+func (v *view) close() {
+	v.cancel()
+	<-v.played
+	v.sess.Close()
+	v.player.Close()
+	v.pic.Close()
 }
 
 // width and height are the desktop's: one 1920x1080 tile.
 const width, height = 1920, 1080
 
-var _ player.Sink = (*watcher)(nil)
-
-// watcher is a sink that signals when the luma at one point reaches a value.
+// watcher signals when the picture's colour at one point becomes the
+// awaited marker's.
 type watcher struct {
-	at     image.Point
-	want   atomic.Int64
-	seen   chan struct{}
-	last   atomic.Int64 // the luma of the last picture, for errors
-	frames atomic.Int64
+	at      image.Point
+	want    atomic.Int64 // the awaited marker's index in typingColours; -1: none
+	seen    chan struct{}
+	last    atomic.Uint32 // the colour of the last picture, for errors
+	updates atomic.Int64
 }
 
-func (w *watcher) Show(pic *yuv.I420) {
-	got := int64(pic.Y[w.at.Y*pic.YStride+w.at.X])
-	w.last.Store(got)
-	w.frames.Add(1)
-	want := w.want.Load()
-	if want < 0 {
+func (w *watcher) await(c color.RGBA) {
+	w.want.Store(int64(slices.Index(typingColours, c)))
+}
+
+// changed looks at the picture after an update.
+func (w *watcher) changed(pic *compose.Picture) {
+	r, g, b, ok := pic.Pixel(w.at.X, w.at.Y)
+	if !ok {
 		return
 	}
-	// The picture shows the awaited marker when its luma is nearer that
-	// marker's than any other's: a lossy codec moves a flat block's luma by
-	// up to about 25 at its quality floor, the markers are 60 apart.
-	for _, l := range typingLumas {
-		if l != want && abs(got-l) < abs(got-want) {
-			return
-		}
+	w.last.Store(uint32(r)<<16 | uint32(g)<<8 | uint32(b))
+	w.updates.Add(1)
+	want := w.want.Load()
+	// The picture shows the awaited marker when its colour is nearer that
+	// marker's than any other's: a lossy codec moves a flat block's colour
+	// a little, the markers are far apart.
+	if want < 0 || nearestColour(r, g, b) != int(want) {
+		return
 	}
 	select {
 	case w.seen <- struct{}{}:
@@ -359,21 +400,14 @@ func (w *watcher) Show(pic *yuv.I420) {
 	w.want.Store(-1) // signal once per change
 }
 
-func abs(v int64) int64 { return max(v, -v) }
-
-// typingLumas are the markers' lumas.
-var typingLumas = func() []int64 {
-	var l []int64
-	for _, c := range typingColours {
-		l = append(l, lumaOf(c))
+// nearestColour is the index of the marker colour nearest r, g, b.
+func nearestColour(r, g, b uint8) int {
+	best, dist := 0, 1<<30
+	for i, c := range typingColours {
+		dr, dg, db := int(r)-int(c.R), int(g)-int(c.G), int(b)-int(c.B)
+		if d := dr*dr + dg*dg + db*db; d < dist {
+			best, dist = i, d
+		}
 	}
-	return l
-}()
-
-// lumaOf is c's BT.601 limited-range luma, as the encoder's conversion gives it.
-func lumaOf(c color.RGBA) int64 {
-	pic := yuv.NewI420(2, 2)
-	bgrx := []byte{c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0, c.B, c.G, c.R, 0}
-	yuv.FromBGRX(pic, bgrx, 8)
-	return int64(pic.Y[0])
+	return best
 }

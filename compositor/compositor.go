@@ -37,7 +37,10 @@ type Config struct {
 	// Input applies viewers' keyboard and mouse to the display (XTEST). Off,
 	// every viewer is view-only: its input is dropped and counted.
 	Input bool
-	Log   *slog.Logger
+	// VideoOnly turns the patch lane off: every change goes as video, to
+	// every viewer (dreambench compares the two).
+	VideoOnly bool
+	Log       *slog.Logger
 }
 
 // Defaults, chosen by measurement (see README).
@@ -52,6 +55,7 @@ type Compositor struct {
 	src    *capture.Source
 	layout layout.Layout
 	tiles  []*tile
+	out    []*stream.Tile // the tiles' network side, tile 1 first
 	server *stream.Server
 	inj    *inject.Injector // nil when view-only
 	cursor *cursor.Watcher
@@ -87,21 +91,27 @@ func New(cfg Config) (*Compositor, error) {
 		src.Close()
 		return nil, fmt.Errorf("display %s is %dx%d: %w", cfg.Display, w, h, err)
 	}
-	tiles := make([]*stream.Tile, len(c.layout.Tiles))
-	for i, lt := range c.layout.Tiles {
+	for _, lt := range c.layout.Tiles {
 		t, err := newTile(src, lt.Number, lt.Rect, cfg, log)
 		if err != nil {
 			c.Close()
 			return nil, err
 		}
 		c.tiles = append(c.tiles, t)
-		tiles[i] = t.stream
+		st, err := stream.NewTile(lt.Number, lt.Rect, cfg.Codec, t)
+		if err != nil {
+			c.Close()
+			return nil, err
+		}
+		t.out = st
+		c.out = append(c.out, st)
 	}
 	if c.cursor, err = cursor.Open(cursor.Config{Display: cfg.Display, Log: log}); err != nil {
 		c.Close()
 		return nil, err
 	}
-	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers, MaxPeers: cfg.MaxPeers, Access: cfg.Access}
+	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers, MaxPeers: cfg.MaxPeers,
+		Access: cfg.Access, VideoOnly: cfg.VideoOnly}
 	if cfg.Input {
 		if c.inj, err = inject.Open(inject.Config{Display: cfg.Display, Log: log}); err != nil {
 			c.Close()
@@ -113,7 +123,7 @@ func New(cfg Config) (*Compositor, error) {
 			return image.Pt(x, y), err
 		}
 	}
-	c.server, err = stream.New(sc, tiles)
+	c.server, err = stream.New(sc, c.out)
 	if err != nil {
 		c.Close()
 		return nil, err
@@ -142,9 +152,9 @@ func (c *Compositor) Layout() layout.Layout { return c.layout }
 
 // Stats returns each tile's counters, tile 1 first.
 func (c *Compositor) Stats() []stream.TileStats {
-	s := make([]stream.TileStats, len(c.tiles))
-	for i, t := range c.tiles {
-		s[i] = t.stream.Stats()
+	s := make([]stream.TileStats, len(c.out))
+	for i, t := range c.out {
+		s[i] = t.Stats()
 	}
 	return s
 }
@@ -171,10 +181,9 @@ func (c *Compositor) Run(ctx context.Context) error {
 	return g.Wait()
 }
 
-// watch turns damage into dirty tiles.
+// watch hands damage to the tiles it touches.
 func (c *Compositor) watch(ctx context.Context) error {
 	rects := make([]image.Rectangle, 0, 64)
-	dirty := make([]image.Rectangle, len(c.tiles))
 	for {
 		select {
 		case <-ctx.Done():
@@ -187,11 +196,12 @@ func (c *Compositor) watch(ctx context.Context) error {
 		if rects, err = c.src.Dirty(rects); err != nil {
 			return err
 		}
-		clear(dirty)
-		c.layout.Damage(rects, dirty)
-		for i, d := range dirty {
-			if !d.Empty() {
-				c.tiles[i].stream.MarkDirty(d)
+		for _, t := range c.tiles {
+			for _, r := range rects {
+				if r.Overlaps(t.rect) {
+					t.markDirty(rects)
+					break
+				}
 			}
 		}
 	}

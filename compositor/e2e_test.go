@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math"
 	"net/http/httptest"
 	"runtime"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,10 +15,9 @@ import (
 	"dream/internal/testpattern"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
-	"dream/internal/yuv"
 	"dream/viewer/client"
+	"dream/viewer/compose"
 	"dream/viewer/player"
-	"dream/viewer/render"
 )
 
 const (
@@ -65,14 +64,14 @@ func testSpan(t *testing.T, codec string) {
 	// Each viewer shows its own region of the X screen.
 	for i, v := range viewers {
 		want := region(screen, comp.Layout().Tiles[i].Rect)
-		v.waitFor(t, fmt.Sprintf("tile %d matches its region of the screen", i+1), func(pic *yuv.I420) bool {
-			return yuv.PSNR(pic, want) >= 30
+		v.waitFor(t, fmt.Sprintf("tile %d matches its region of the screen", i+1), func(pic *image.RGBA) bool {
+			return psnr(pic, want) >= 30
 		})
 		pic := v.picture(t)
-		t.Logf("tile %d: %.1f dB", i+1, yuv.PSNR(pic, want))
+		t.Logf("tile %d: %.1f dB", i+1, psnr(pic, want))
 		// And not another tile's: the tiles' contents differ.
 		other := region(screen, comp.Layout().Tiles[(i+1)%span].Rect)
-		if p := yuv.PSNR(pic, other); p >= 30 {
+		if p := psnr(pic, other); p >= 30 {
 			t.Errorf("tile %d also matches tile %d at %.1f dB: the pattern's tiles are not distinct", i+1, (i+1)%span+1, p)
 		}
 	}
@@ -98,7 +97,7 @@ func testSpan(t *testing.T, codec string) {
 		t.Fatal(err)
 	}
 	local := box.Sub(t2.Min)
-	viewers[1].waitFor(t, "viewer 2 shows the magenta box", func(pic *yuv.I420) bool {
+	viewers[1].waitFor(t, "viewer 2 shows the magenta box", func(pic *image.RGBA) bool {
 		return near(meanRGB(pic, local.Inset(4)), magenta, 24)
 	})
 	t.Logf("change in tile 2 shown by viewer 2 after %v", time.Since(changed).Round(time.Millisecond))
@@ -115,7 +114,7 @@ func testSpan(t *testing.T, codec string) {
 
 	// Two viewers of one tile share its one encoder: both receive every frame it sends.
 	mirror := startViewer(t, ctx, srv.URL, 2)
-	mirror.waitFor(t, "the second viewer of tile 2 shows the magenta box", func(pic *yuv.I420) bool {
+	mirror.waitFor(t, "the second viewer of tile 2 shows the magenta box", func(pic *image.RGBA) bool {
 		return near(meanRGB(pic, local.Inset(4)), magenta, 24)
 	})
 	settle(comp)
@@ -134,7 +133,7 @@ func testSpan(t *testing.T, codec string) {
 			t.Fatal(err)
 		}
 		for _, v := range []*viewer{viewers[1], mirror} {
-			v.waitFor(t, fmt.Sprintf("change %d shown", k), func(pic *yuv.I420) bool {
+			v.waitFor(t, fmt.Sprintf("change %d shown", k), func(pic *image.RGBA) bool {
 				return near(meanRGB(pic, local.Inset(4)), c, 24)
 			})
 		}
@@ -153,7 +152,7 @@ func testSpan(t *testing.T, codec string) {
 	// Only the changed parts were grabbed; the whole picture still matches the screen.
 	want := region(xvfbtest.Screenshot(t, x.Display()), t2)
 	for _, v := range []*viewer{viewers[1], mirror} {
-		if p := yuv.PSNR(v.picture(t), want); p < 30 {
+		if p := psnr(v.picture(t), want); p < 30 {
 			t.Errorf("after the changes, a viewer of tile 2 matches its region at %.1f dB; want ≥ 30", p)
 		}
 	}
@@ -198,80 +197,108 @@ func settle(comp *compositor.Compositor) {
 	}
 }
 
-// viewer is a headless dreamview in process.
+// viewer is a headless dreamview in process. Without the patch channel it
+// is a plain WHEP player: every change comes to it as video.
 type viewer struct {
 	tile   int
-	sink   *render.Headless
+	pic    *compose.Picture
 	player *player.Player
-	mu     sync.Mutex
-	pic    *yuv.I420
+	sess   *client.Session
 }
 
 func startViewer(t *testing.T, ctx context.Context, url string, tile int) *viewer {
+	return startViewerLanes(t, ctx, url, tile, false)
+}
+
+// startViewerLanes starts a viewer; with patches set it opens the patch
+// channel, as dreamview does.
+func startViewerLanes(t *testing.T, ctx context.Context, url string, tile int, patches bool) *viewer {
 	t.Helper()
-	sess, err := client.Dial(ctx, client.Config{URL: url, Tile: tile})
-	if err != nil {
+	v := &viewer{tile: tile}
+	var err error
+	if v.pic, err = compose.New(compose.Config{Refresh: func() { v.sess.Refresh() }}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := client.Config{URL: url, Tile: tile}
+	if patches {
+		cfg.OnPatch = v.pic.Message
+	}
+	if v.sess, err = client.Dial(ctx, cfg); err != nil {
 		t.Fatalf("viewer of tile %d: %v", tile, err)
 	}
-	v := &viewer{tile: tile, sink: &render.Headless{Keep: true}}
-	v.player = player.New(v.sink)
+	v.player = player.New(v.pic)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := sess.Frames(ctx, v.player.Handle); err != nil && ctx.Err() == nil {
+		if err := v.sess.Frames(ctx, v.player.Handle); err != nil && ctx.Err() == nil {
 			t.Errorf("viewer of tile %d: %v", tile, err)
 		}
 	}()
 	t.Cleanup(func() {
-		sess.Close()
+		v.sess.Close()
 		<-done
 		v.player.Close()
+		v.pic.Close()
 	})
 	return v
 }
 
 func (v *viewer) frames() uint64 { return v.player.Stats().Frames }
 
-func (v *viewer) picture(t *testing.T) *yuv.I420 {
-	pic, _, ok := v.sink.Picture(nil)
+func (v *viewer) picture(t *testing.T) *image.RGBA {
+	t.Helper()
+	pic, _, ok := v.pic.Snapshot()
 	if !ok {
 		t.Fatalf("viewer of tile %d has no picture", v.tile)
 	}
 	return pic
 }
 
-// waitFor polls the viewer's newest picture until ok(picture) or 10 s pass.
-func (v *viewer) waitFor(t *testing.T, what string, ok func(*yuv.I420) bool) {
+// waitFor polls the viewer's picture until ok(picture) or 10 s pass.
+func (v *viewer) waitFor(t *testing.T, what string, ok func(*image.RGBA) bool) {
 	t.Helper()
-	var pic *yuv.I420
-	var have bool
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if pic, _, have = v.sink.Picture(pic); have && ok(pic) {
+		if pic, _, have := v.pic.Snapshot(); have && ok(pic) {
 			return
 		}
 	}
-	t.Fatalf("viewer of tile %d: timed out waiting until %s (pictures decoded: %d)", v.tile, what, v.frames())
+	t.Fatalf("viewer of tile %d: timed out waiting until %s (frames decoded: %d, picture: %+v)", v.tile, what, v.frames(), v.pic.Stats())
 }
 
-// region converts r of img to I420 with the same conversion the encoder uses.
-func region(img *image.RGBA, r image.Rectangle) *yuv.I420 {
-	bgrx := make([]byte, r.Dx()*r.Dy()*4)
+// region is r of img, as a picture of its own at (0, 0).
+func region(img *image.RGBA, r image.Rectangle) *image.RGBA {
+	out := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
 	for y := 0; y < r.Dy(); y++ {
-		for x := 0; x < r.Dx(); x++ {
-			c := img.RGBAAt(r.Min.X+x, r.Min.Y+y)
-			o := (y*r.Dx() + x) * 4
-			bgrx[o], bgrx[o+1], bgrx[o+2] = c.B, c.G, c.R
+		copy(out.Pix[y*out.Stride:y*out.Stride+4*r.Dx()], img.Pix[img.PixOffset(r.Min.X, r.Min.Y+y):])
+	}
+	return out
+}
+
+// psnr compares two pictures of one size, in RGB (99 when equal).
+func psnr(a, b *image.RGBA) float64 {
+	if a.Rect.Size() != b.Rect.Size() {
+		return 0
+	}
+	var se float64
+	n := 0
+	for y := 0; y < a.Rect.Dy(); y++ {
+		ra, rb := a.Pix[y*a.Stride:], b.Pix[y*b.Stride:]
+		for x := 0; x < 4*a.Rect.Dx(); x += 4 {
+			for c := range 3 {
+				d := float64(ra[x+c]) - float64(rb[x+c])
+				se += d * d
+			}
+			n += 3
 		}
 	}
-	pic := yuv.NewI420(r.Dx(), r.Dy())
-	yuv.FromBGRX(pic, bgrx, r.Dx()*4)
-	return pic
+	if se == 0 {
+		return 99
+	}
+	return 10 * math.Log10(255*255*float64(n)/se)
 }
 
 // meanRGB is the average colour of r in pic.
-func meanRGB(pic *yuv.I420, r image.Rectangle) color.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, pic.Width, pic.Height))
-	pic.ToRGBA(img)
+func meanRGB(img *image.RGBA, r image.Rectangle) color.RGBA {
 	var sr, sg, sb, n int
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		for x := r.Min.X; x < r.Max.X; x++ {

@@ -42,8 +42,8 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 
 // watched reports whether any tile has a viewer.
 func (c *Compositor) watched() bool {
-	for _, t := range c.tiles {
-		if t.stream.Viewers() > 0 {
+	for _, t := range c.out {
+		if all, _ := t.Viewers(); all > 0 {
 			return true
 		}
 	}

@@ -6,42 +6,84 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"dream/compositor/capture"
 	"dream/compositor/encode"
 	"dream/compositor/stream"
 	"dream/internal/yuv"
+	"dream/proto"
 )
 
 // minKeyInterval is the least time between two keyframes of a tile, so that a
 // viewer asking for keyframes over and over cannot flood the others with them.
 const minKeyInterval = 250 * time.Millisecond
 
-// tile is one tile's goroutine state: its grabber, picture and encoder.
+// patchInterval is the least time between two updates of a tile: changes that
+// come closer (a glyph and the cursor after it) go as one.
+const patchInterval = 4 * time.Millisecond
+
+// maxDamage is how many damaged rectangles a tile keeps apart between two
+// updates; more are joined into their bounding box.
+const maxDamage = 32
+
+// output is where a tile's scheduler sends what it coded: the network side
+// (a stream.Tile).
+type output interface {
+	// SendUpdate sends an update's patches to the patch viewers, and the
+	// whole picture to those that wait for it.
+	SendUpdate(msgs [][]byte, whole func() [][]byte)
+	// WriteFrame sends a video frame to every viewer.
+	WriteFrame(f stream.Frame) error
+	// Viewers counts the viewers, and those that take the video whole.
+	Viewers() (all, videoOnly int)
+}
+
+// tile is one tile's scheduler: it owns the tile's damage and keyframe
+// requests, finds what really changed, chooses for each part the patch lane
+// or the video lane, and codes each once for every viewer.
 type tile struct {
-	stream   *stream.Tile
-	grab     *capture.Grabber
-	enc      encode.Encoder
-	pic      *yuv.I420
-	interval time.Duration
-	log      *slog.Logger
+	number int
+	rect   image.Rectangle // in screen coordinates
+	out    output
+	grab   *capture.Grabber
+	enc    encode.Encoder
+	pic    *yuv.I420 // the video's picture
+	shadow *shadow   // the exact picture patches come from
+	lanes  *lanes
+	patch  *patcher
+	log    *slog.Logger
 
-	// stale is set while the picture misses changes that were not grabbed (no
-	// viewer was watching); the next frame grabs the whole tile.
-	stale bool
+	interval  time.Duration // between video frames
+	videoOnly bool          // the patch lane is off: everything is video
 
-	lastFrame, lastKey time.Time
-	failures           int         // frames failed in a row
-	keyTimer           *time.Timer // wakes the tile when a deferred keyframe is due
-	pace               *time.Timer // waits out the frame interval
+	// The mailbox, written by the damage watcher and the viewers.
+	mu       sync.Mutex
+	damage   []image.Rectangle // tile coordinates
+	wake     chan struct{}
+	keyframe atomic.Bool
+
+	// The scheduler's own state.
+	stale     bool              // the shadow misses changes (no viewer was watching): grab it all
+	version   uint64            // grows whenever the shadow changes
+	update    uint32            // the last update's number
+	yuvDirty  []image.Rectangle // shadow parts not yet in pic
+	pending   []image.Rectangle // video-lane boxes not yet sent as video
+	videoDue  bool              // a change not yet in the video, for video-only viewers
+	rects     []image.Rectangle // scratch
+	patchRs   []image.Rectangle // scratch
+	lastTick  time.Time
+	lastFrame time.Time
+	lastKey   time.Time
+	failures  int         // frames failed in a row
+	timer     *time.Timer // wakes the tile for what is due later
+	timerAt   time.Time
+	take      []proto.Rect
 }
 
 func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log *slog.Logger) (*tile, error) {
-	st, err := stream.NewTile(number, r, cfg.Codec)
-	if err != nil {
-		return nil, err
-	}
 	enc, err := encode.New(encode.Config{Codec: cfg.Codec, Width: r.Dx(), Height: r.Dy(), FPS: cfg.FPS, BitrateKbps: cfg.BitrateKbps})
 	if err != nil {
 		return nil, fmt.Errorf("tile %d: %w", number, err)
@@ -51,46 +93,95 @@ func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log
 		enc.Close()
 		return nil, fmt.Errorf("tile %d: %w", number, err)
 	}
-	return &tile{
-		stream: st, grab: grab, enc: enc, pic: yuv.NewI420(r.Dx(), r.Dy()),
-		interval: time.Second / time.Duration(cfg.FPS),
-		log:      log.With("tile", number),
-		stale:    true,
-	}, nil
+	sh := newShadow(r.Dx(), r.Dy())
+	p, err := newPatcher(sh)
+	if err != nil {
+		enc.Close()
+		grab.Close()
+		return nil, fmt.Errorf("tile %d: %w", number, err)
+	}
+	t := &tile{
+		number: number, rect: r, grab: grab, enc: enc, pic: yuv.NewI420(r.Dx(), r.Dy()),
+		shadow: sh, lanes: newLanes(sh), patch: p,
+		interval:  time.Second / time.Duration(cfg.FPS),
+		videoOnly: cfg.VideoOnly,
+		log:       log.With("tile", number),
+		wake:      make(chan struct{}, 1),
+		stale:     true,
+	}
+	return t, nil
 }
 
-// run encodes the tile whenever it is woken and has something to send, at most
-// once per frame interval, until ctx ends.
-func (t *tile) run(ctx context.Context) error {
-	defer func() {
-		if t.keyTimer != nil {
-			t.keyTimer.Stop()
+// Keyframe asks for an intra frame (a viewer joined, or lost packets).
+func (t *tile) Keyframe() {
+	t.keyframe.Store(true)
+	t.Wake()
+}
+
+// Wake wakes the scheduler without blocking.
+func (t *tile) Wake() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// markDirty records that rs (screen coordinates, clipped to the tile)
+// changed.
+func (t *tile) markDirty(rs []image.Rectangle) {
+	t.mu.Lock()
+	for _, r := range rs {
+		if r = r.Intersect(t.rect); !r.Empty() {
+			t.damage = append(t.damage, r.Sub(t.rect.Min))
 		}
-	}()
+	}
+	if len(t.damage) > maxDamage {
+		u := t.damage[0]
+		for _, r := range t.damage[1:] {
+			u = u.Union(r)
+		}
+		t.damage = append(t.damage[:0], u)
+	}
+	t.mu.Unlock()
+	t.Wake()
+}
+
+// takeDamage hands over the damage since the last call into dst.
+func (t *tile) takeDamage(dst []image.Rectangle) []image.Rectangle {
+	t.mu.Lock()
+	dst = append(dst[:0], t.damage...)
+	t.damage = t.damage[:0]
+	t.mu.Unlock()
+	return dst
+}
+
+// run updates the tile whenever it is woken and something is due, until ctx
+// ends.
+func (t *tile) run(ctx context.Context) error {
+	t.timer = time.NewTimer(time.Hour)
+	t.timer.Stop()
+	defer t.timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-t.stream.Wake():
+		case <-t.wake:
+		case <-t.timer.C:
+			t.timerAt = time.Time{}
 		}
-		if t.stream.Viewers() == 0 {
-			if !t.stream.TakeDirty().Empty() {
+		all, videoOnly := t.out.Viewers()
+		if all == 0 {
+			if len(t.takeDamage(t.rects)) > 0 {
 				t.stale = true
 			}
-			t.stream.TakeKeyframe()
+			t.keyframe.Store(false)
 			continue
 		}
-		if wait := time.Until(t.lastFrame.Add(t.interval)); wait > 0 {
-			if !t.sleep(ctx, wait) {
-				return nil
-			}
-		}
-		key := t.takeKeyframe()
-		dirty := t.stream.TakeDirty()
-		if !key && dirty.Empty() {
+		if wait := time.Until(t.lastTick.Add(patchInterval)); wait > 0 {
+			t.wakeAt(time.Now().Add(wait))
 			continue
 		}
-		err := t.frame(key, dirty)
+		err := t.tick(videoOnly > 0 || t.videoOnly)
 		switch {
 		case errors.Is(err, capture.ErrDisplayLost) || errors.Is(err, capture.ErrClosed):
 			return err // the display is gone: nothing more to show
@@ -98,97 +189,160 @@ func (t *tile) run(ctx context.Context) error {
 			// One bad frame must not end the others' session: start again from a
 			// fresh grab and a keyframe, no sooner than a keyframe may come.
 			if t.failures++; t.failures == 1 {
-				t.log.Warn("frame failed; retrying with a keyframe", "err", err)
+				t.log.Warn("update failed; retrying with a keyframe", "err", err)
 			}
 			now := time.Now()
 			t.lastFrame, t.lastKey, t.stale = now, now, true
-			t.stream.RequestKeyframe()
+			t.keyframe.Store(true)
+			t.wakeAt(now.Add(minKeyInterval))
 		case t.failures > 0:
-			t.log.Info("frames flow again", "failed", t.failures)
+			t.log.Info("updates flow again", "failed", t.failures)
 			t.failures = 0
 		}
 	}
 }
 
-// takeKeyframe honours a keyframe request unless the last keyframe is too recent;
-// then it leaves the request pending and wakes the tile when it may be honoured.
-func (t *tile) takeKeyframe() bool {
-	if !t.stream.KeyframeRequested() {
-		return false
+// wakeAt makes the scheduler run again at at, unless it is due sooner.
+func (t *tile) wakeAt(at time.Time) {
+	if !t.timerAt.IsZero() && !at.Before(t.timerAt) {
+		return
 	}
-	if wait := time.Until(t.lastKey.Add(minKeyInterval)); wait > 0 {
-		if t.keyTimer == nil {
-			t.keyTimer = time.AfterFunc(wait, t.stream.Poke)
-		} else {
-			t.keyTimer.Reset(wait)
-		}
-		return false
-	}
-	return t.stream.TakeKeyframe()
+	t.timerAt = at
+	t.timer.Reset(time.Until(at))
 }
 
-// frame updates the picture where dirty (screen coordinates) says it changed,
-// then encodes and sends it.
-func (t *tile) frame(key bool, dirty image.Rectangle) error {
-	captured := time.Now() // the frame's time, in its RTP timestamp
-	if err := t.update(dirty); err != nil {
-		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
+// tick sends what changed: the patches at once, then, when due, a video
+// frame. videoAll is set while some viewer takes only the video (then every
+// change goes into it as well).
+func (t *tile) tick(videoAll bool) error {
+	now := time.Now() // the update's capture time
+	t.lastTick = now
+	changed, err := t.capture()
+	if err != nil {
+		return err
 	}
+	if changed {
+		t.version++
+		t.videoDue = t.videoDue || videoAll
+	}
+	t.lanes.record(now)
+	patchRs := t.patchRs[:0]
+	if t.videoOnly {
+		for _, c := range t.shadow.touched {
+			t.pending = append(t.pending, t.shadow.boxes[c])
+		}
+	} else {
+		t.pending, patchRs = t.lanes.split(now, t.pending, patchRs)
+	}
+	patchRs, due := t.lanes.settled(now, patchRs)
+	if !due.IsZero() {
+		t.wakeAt(due)
+	}
+
+	frame := t.keyframe.Load() || len(t.pending) > 0 || t.videoDue
+	if frame {
+		if at := t.lastFrame.Add(t.interval); now.Before(at) {
+			t.wakeAt(at) // the video waits its turn; the patches do not
+			frame = false
+		}
+	}
+	key := frame && t.takeKeyframe(now)
+	if frame && !key && len(t.pending) == 0 && !t.videoDue {
+		frame = false // only a keyframe was asked for, and it must wait
+	}
+
+	patchRs = mergeRects(patchRs)
+	t.patchRs = patchRs
+	if len(patchRs) > 0 || frame {
+		t.update++
+	}
+	t.patch.add(t.update, patchRs, true, t.lanes.coarse)
+	for _, r := range patchRs {
+		t.lanes.exact(r)
+	}
+	t.out.SendUpdate(t.patch.take(!frame), func() [][]byte { return t.patch.wholePicture(t.update, t.version) })
+	if !frame {
+		return nil
+	}
+	return t.frame(now, key)
+}
+
+// takeKeyframe honours a keyframe request unless the last keyframe is too
+// recent; then it leaves the request pending and wakes the tile when it may
+// be honoured.
+func (t *tile) takeKeyframe(now time.Time) bool {
+	if !t.keyframe.Load() {
+		return false
+	}
+	if at := t.lastKey.Add(minKeyInterval); now.Before(at) {
+		t.wakeAt(at)
+		return false
+	}
+	return t.keyframe.Swap(false)
+}
+
+// frame brings the video's picture up to date, encodes it and sends it, with
+// the video-lane boxes for the patch viewers to take.
+func (t *tile) frame(now time.Time, key bool) error {
+	t.yuvDirty = mergeRects(t.yuvDirty)
+	for _, r := range t.yuvDirty {
+		r = yuv.Even(r).Intersect(image.Rect(0, 0, t.shadow.w, t.shadow.h))
+		pix, stride := t.shadow.at(r)
+		part := t.pic.Sub(r)
+		yuv.FromBGRX(&part, pix, stride)
+	}
+	t.yuvDirty = t.yuvDirty[:0]
 	f, err := t.enc.Encode(t.pic, key)
 	if err != nil {
-		return fmt.Errorf("tile %d: %w", t.stream.Number, err)
+		return fmt.Errorf("tile %d: %w", t.number, err)
 	}
-	t.lastFrame = captured
+	t.lastFrame = now
 	if f.Key {
-		t.lastKey = captured
+		t.lastKey = now
 	}
+	t.take = t.take[:0]
+	for _, r := range mergeRects(t.pending) {
+		t.take = append(t.take, proto.RectOf(r))
+		t.lanes.coarse(r)
+	}
+	t.pending, t.videoDue = t.pending[:0], false
 	if len(f.Data) == 0 {
 		return nil
 	}
-	if err := t.stream.WriteFrame(f.Data, f.Key, captured); err != nil {
+	if err := t.out.WriteFrame(stream.Frame{Data: f.Data, Key: f.Key, Captured: now, Update: t.update, Take: t.take}); err != nil {
 		t.log.Debug("send failed", "err", err)
 	}
 	return nil
 }
 
-// update grabs the changed part of the tile, widened to even corners for the
-// chroma planes, and converts it into the picture; the whole tile when the
-// picture is stale.
-func (t *tile) update(dirty image.Rectangle) error {
-	area := t.grab.Rect()
-	if !t.stale {
-		if dirty.Empty() {
-			return nil // a keyframe of what the picture already holds
-		}
-		area = yuv.Even(dirty.Sub(area.Min)).Add(area.Min).Intersect(area)
-	}
-	pix, stride, err := t.grab.GrabPart(area)
-	if err != nil {
-		return err
-	}
-	part := t.pic.Sub(area.Sub(t.grab.Rect().Min))
-	yuv.FromBGRX(&part, pix, stride)
-	t.stale = false
-	return nil
-}
-
 func (t *tile) close() error {
+	t.patch.close()
 	return errors.Join(t.enc.Close(), t.grab.Close())
 }
 
-// sleep waits d or until ctx ends; it reports whether d passed. The timer is
-// reused: this runs once per frame.
-func (t *tile) sleep(ctx context.Context, d time.Duration) bool {
-	if t.pace == nil {
-		t.pace = time.NewTimer(d)
-	} else {
-		t.pace.Reset(d)
+// capture grabs the damaged parts of the tile (all of it when stale) into
+// the shadow; changed says whether any pixel differed.
+func (t *tile) capture() (changed bool, err error) {
+	t.shadow.reset()
+	t.rects = t.takeDamage(t.rects)
+	if t.stale {
+		t.rects = append(t.rects[:0], image.Rect(0, 0, t.shadow.w, t.shadow.h))
+		t.stale = false
 	}
-	select {
-	case <-t.pace.C:
-		return true
-	case <-ctx.Done():
-		t.pace.Stop()
-		return false
+	if len(t.rects) == 0 {
+		return false, nil
 	}
+	t.rects = mergeRects(t.rects)
+	for _, r := range t.rects {
+		pix, stride, err := t.grab.GrabPart(r.Add(t.rect.Min))
+		if err != nil {
+			t.stale = true
+			return false, fmt.Errorf("tile %d: %w", t.number, err)
+		}
+		t.shadow.apply(r, pix, stride)
+	}
+	for _, c := range t.shadow.touched {
+		t.yuvDirty = append(t.yuvDirty, t.shadow.boxes[c])
+	}
+	return len(t.shadow.touched) > 0, nil
 }

@@ -7,12 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// Version is the protocol version this package speaks. Every bump is recorded
-// in the package comment.
-const Version = 1
+// Version is the newest protocol version this package speaks. Every bump is
+// recorded in the package comment. A message carries the version that defined
+// its type (typeVersion), so a viewer or desktop of an older version still
+// understands every message it knows.
+const Version = 2
 
-// MaxSize bounds any message; a data channel message longer than this is not
-// one of ours. (The largest is a CursorShape.)
+// MaxSize bounds any message but a patch channel's (MaxPatch); a data channel
+// message longer than this is not one of ours. (The largest is a Cursor.)
 const MaxSize = 64 << 10
 
 // MaxText bounds the UTF-8 bytes of one Text message.
@@ -34,7 +36,16 @@ const (
 	TypeMoveBy     Type = 9
 	TypeJump       Type = 10
 	TypeClock      Type = 11
+	TypePatch      Type = 12 // version 2
+	TypeVideo      Type = 13 // version 2
+	TypeRefresh    Type = 14 // version 2
 )
+
+// typeVersion is the version that defined each type's layout, which its
+// messages carry.
+var typeVersion = [...]byte{TypeKey: 1, TypeButton: 1, TypeWheel: 1, TypeMotion: 1, TypeText: 1,
+	TypeReleaseAll: 1, TypeCursorPos: 1, TypeCursor: 1, TypeMoveBy: 1, TypeJump: 1, TypeClock: 1,
+	TypePatch: 2, TypeVideo: 2, TypeRefresh: 2}
 
 // Errors Unmarshal wraps; a receiver counts them by kind.
 var (
@@ -167,11 +178,12 @@ func (MoveBy) Type() Type     { return TypeMoveBy }
 func (Jump) Type() Type       { return TypeJump }
 func (Clock) Type() Type      { return TypeClock }
 
-// bodySize is each fixed-size type's body length; Text's and Cursor's vary.
+// bodySize is each fixed-size type's body length; Text's, Cursor's, Patch's
+// and Video's vary.
 var bodySize = [...]int{TypeKey: 7, TypeButton: 2, TypeWheel: 4, TypeMotion: 8, TypeReleaseAll: 0, TypeCursorPos: 9,
-	TypeMoveBy: 4, TypeJump: 1, TypeClock: 12}
+	TypeMoveBy: 4, TypeJump: 1, TypeClock: 12, TypeRefresh: 0}
 
-func header(b []byte, t Type) []byte { return append(b, Version, byte(t)) }
+func header(b []byte, t Type) []byte { return append(b, typeVersion[t], byte(t)) }
 
 func bit(v bool) byte {
 	if v {
@@ -232,21 +244,31 @@ func Unmarshal(b []byte) (Message, error) {
 	if len(b) < headerSize {
 		return nil, fmt.Errorf("%d bytes: %w", len(b), ErrShort)
 	}
-	if len(b) > MaxSize {
-		return nil, fmt.Errorf("%d bytes, more than %d: %w", len(b), MaxSize, ErrLong)
-	}
-	if b[0] != Version {
-		return nil, fmt.Errorf("version %d (this side speaks %d): %w", b[0], Version, ErrVersion)
-	}
 	t, body := Type(b[1]), b[headerSize:]
+	if limit := MaxSize; len(b) > limit && (t != TypePatch || len(b) > MaxPatch) {
+		if t == TypePatch {
+			limit = MaxPatch
+		}
+		return nil, fmt.Errorf("%d bytes, more than %d: %w", len(b), limit, ErrLong)
+	}
+	if b[0] < 1 || b[0] > Version {
+		return nil, fmt.Errorf("version %d (this side speaks 1 to %d): %w", b[0], Version, ErrVersion)
+	}
+	if t == 0 || int(t) >= len(typeVersion) {
+		return nil, fmt.Errorf("type %d: %w", t, ErrType)
+	}
+	if b[0] != typeVersion[t] {
+		return nil, fmt.Errorf("type %d in version %d, defined in %d: %w", t, b[0], typeVersion[t], ErrVersion)
+	}
 	switch t {
 	case TypeText:
 		return unmarshalText(body)
 	case TypeCursor:
 		return unmarshalCursor(body)
-	}
-	if t == 0 || int(t) >= len(bodySize) {
-		return nil, fmt.Errorf("type %d: %w", t, ErrType)
+	case TypePatch:
+		return unmarshalPatch(body)
+	case TypeVideo:
+		return unmarshalVideo(body)
 	}
 	if want := bodySize[t]; len(body) != want {
 		err := ErrShort
@@ -285,6 +307,8 @@ func Unmarshal(b []byte) (Message, error) {
 			return nil, fmt.Errorf("jump: direction %d: %w", d, ErrValue)
 		}
 		return Jump{Dir: int8(body[0])}, nil
+	case TypeRefresh:
+		return Refresh{}, nil
 	default: // TypeReleaseAll
 		return ReleaseAll{}, nil
 	}

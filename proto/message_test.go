@@ -26,6 +26,14 @@ func TestGolden(t *testing.T) {
 		{Jump{Dir: 1}, "010a" + "01"},
 		{Jump{Dir: -1}, "010a" + "ff"},
 		{Clock{RTPBase: 0x01020304, UnixNano: 1 << 60}, "010b" + "01020304" + "1000000000000000"},
+		{Patch{Update: 9, Last: true, Rect: Rect{X: 1, Y: 2, W: 3, H: 4}, Encoding: EncodingSolid, Data: []byte{0xff, 0x80, 0}},
+			"020c" + "00000009" + "01" + "0001" + "0002" + "0003" + "0004" + "00" + "ff8000"},
+		{Patch{Update: 1 << 31, Rect: Rect{X: 1900, Y: 1000, W: 16, H: 16}, Encoding: EncodingQOI, Data: []byte{0x28, 0xb5}},
+			"020c" + "80000000" + "00" + "076c" + "03e8" + "0010" + "0010" + "02" + "28b5"},
+		{Video{Update: 10, Last: true, RTP: 0xdeadbeef, Rects: []Rect{{0, 0, 64, 64}, {64, 128, 32, 8}}},
+			"020d" + "0000000a" + "01" + "deadbeef" + "0002" + "0000000000400040" + "0040008000200008"},
+		{Video{Update: 11, RTP: 5}, "020d" + "0000000b" + "00" + "00000005" + "0000"},
+		{Refresh{}, "020e"},
 	}
 	for _, tt := range tests {
 		got := hex.EncodeToString(tt.m.AppendMarshal(nil))
@@ -53,7 +61,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"01", ErrShort},
 		{"0201", ErrVersion},
 		{"0100", ErrType},
-		{"010c", ErrType},
+		{"010c", ErrVersion}, // a version 2 type marked 1
 		{"010b01020304", ErrShort},
 		{"0109fffd", ErrShort},
 		{"010a02", ErrValue},
@@ -65,6 +73,7 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"0108" + "00000001" + "0001" + "0001" + "0000" + "0000" + "00", ErrValue},
 		{"0108" + "000000", ErrShort},
 		{"01ff", ErrType},
+		{"02ff", ErrType},
 		{"010101000000", ErrShort},
 		{"01010100000061002600", ErrLong},
 		{"0101020000006100", ErrShort},
@@ -80,10 +89,31 @@ func TestUnmarshalErrors(t *testing.T) {
 		{"010502c328", ErrValue},
 		{"0105" + "ff" + strings.Repeat("61", 255), ErrValue},
 		{"0101" + strings.Repeat("00", MaxSize), ErrLong},
+		// Version 2: the patch channel.
+		{"030c", ErrVersion},
+		{"0001", ErrVersion},
+		{"0201" + "01" + "00000061" + "0026", ErrVersion}, // a version 1 type marked 2
+		{"010e", ErrVersion},
+		{"020f", ErrType},
+		{"020e00", ErrLong},
+		{"020c" + "00000001" + "01" + "0000000000010001" + "00", ErrShort},            // no data
+		{"020c" + "00000001" + "03" + "0000000000010001" + "00" + "000000", ErrValue}, // unknown flag
+		{"020c" + "00000001" + "00" + "0000000000000001" + "00" + "000000", ErrValue}, // empty
+		{"020c" + "00000001" + "00" + "0000000000010001" + "04" + "00", ErrValue},     // unknown encoding
+		{"020c" + "00000001" + "00" + "0000000001000101" + "01" + "00", ErrValue},     // 256x257 pixels
+		{"020c" + "00000001" + "00" + "0000000001000101" + "00" + "010203", nil},      // but solid may be any size
+		{"020c" + "00000001" + "00" + "0000000000010001" + "00" + "0102", ErrValue},   // a colour of 2 bytes
+		{"020c" + "00000001" + "00" + "0000000000010001" + "02" + strings.Repeat("00", MaxPatch), ErrLong},
+		{"020d" + "00000001" + "00" + "00000001", ErrShort},
+		{"020d" + "00000001" + "00" + "00000001" + "0001", ErrShort},
+		{"020d" + "00000001" + "00" + "00000001" + "0001" + "0000000000010001" + "00", ErrLong},
+		{"020d" + "00000001" + "00" + "00000001" + "0001" + "0000000000000001", ErrValue},
+		{"020d" + "00000001" + "02" + "00000001" + "0000", ErrValue},
+		{"020d" + "00000001" + "00" + "00000001" + "0401", ErrValue}, // 1025 rectangles
 	}
 	for _, tt := range tests {
 		b, _ := hex.DecodeString(tt.hex)
-		if _, err := Unmarshal(b); !errors.Is(err, tt.want) {
+		if _, err := Unmarshal(b); !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
 			t.Errorf("Unmarshal(%s) error = %v; want %v", tt.hex, err, tt.want)
 		}
 	}
@@ -135,7 +165,9 @@ func FuzzUnmarshal(f *testing.F) {
 	for _, m := range []Message{Key{Down: true, Keysym: 0xff0d, Keycode: 36}, Button{Button: 1}, Wheel{DY: 120},
 		Motion{Seq: 1, X: 5, Y: 6}, Text{Text: "ß"}, ReleaseAll{}, CursorPos{Seq: 1, X: -1, Visible: true},
 		Cursor{Serial: 1, Width: 2, Height: 1, HotX: 1, Pixels: []byte{1, 2, 3, 4, 5, 6, 7, 8}},
-		MoveBy{DX: 1, DY: -1}, Jump{Dir: -1}, Clock{RTPBase: 7, UnixNano: 99}} {
+		MoveBy{DX: 1, DY: -1}, Jump{Dir: -1}, Clock{RTPBase: 7, UnixNano: 99},
+		Patch{Update: 3, Last: true, Rect: Rect{1, 2, 3, 4}, Encoding: EncodingPalette, Data: []byte{1, 2}},
+		Video{Update: 4, RTP: 9, Rects: []Rect{{1, 2, 3, 4}}}, Refresh{}} {
 		f.Add(m.AppendMarshal(nil))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

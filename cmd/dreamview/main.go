@@ -21,15 +21,16 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"dream/internal/cli"
 	"dream/internal/discovery"
 	"dream/internal/keysym"
-	"dream/internal/yuv"
 	"dream/proto"
 	"dream/viewer/client"
+	"dream/viewer/compose"
 	"dream/viewer/input"
 	"dream/viewer/player"
 	"dream/viewer/render"
@@ -288,8 +289,28 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if strings.HasPrefix(srv.URL, "https://") {
 		verify = store.Check(srv, o.repair)
 	}
+	// The tile's picture: video frames and the patch channel's exact pixels.
+	// It asks the session for whole pictures and wakes the window, neither of
+	// which exists yet.
+	var sessP atomic.Pointer[client.Session]
+	var winP atomic.Pointer[render.Window]
+	pic, err := compose.New(compose.Config{Log: log.With("component", "compose"),
+		Refresh: func() {
+			if s := sessP.Load(); s != nil {
+				s.Refresh()
+			}
+		},
+		Changed: func() {
+			if w := winP.Load(); w != nil {
+				w.Wake()
+			}
+		}})
+	if err != nil {
+		return err
+	}
+	defer pic.Close()
 	cc := client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
-		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos}
+		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos, OnPatch: pic.Message}
 	if cc.Tile == 0 {
 		if cc.Tile, err = freeTile(ctx, cc); err != nil {
 			return err
@@ -303,6 +324,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	defer sess.Close()
+	sessP.Store(sess)
 	if fp := sess.Fingerprint(); fp != "" {
 		if err := store.Remember(srv.HostPort, fp, token); err != nil {
 			log.Warn("pairing not kept", "file", o.servers, "err", err)
@@ -310,8 +332,6 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 
 	var win *render.Window
-	headless := &render.Headless{Keep: o.snapshot != ""}
-	var out player.Sink = headless
 	if !o.headless {
 		if !o.viewOnly {
 			km, err := keysym.OpenX("")
@@ -322,17 +342,18 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			o.win.Input = input.New(sess, km, log.With("component", "input"))
 		}
 		o.win.Overlay = m.overlay
-		win, err = render.NewWindow(o.win)
+		win, err = render.NewWindow(o.win, pic)
 		if err != nil {
 			return err
 		}
 		defer win.Close()
-		out = tee{win, headless}
+		winP.Store(win)
+		defer winP.Store(nil) // before win.Close: no wake-ups after it
 		cur.attach(win)
 		defer cur.attach(nil) // before win.Close: no cursor updates after it
 	}
 
-	p := player.New(out)
+	p := player.New(pic)
 	defer p.Close()
 	handle := p.Handle
 	if o.frames > 0 {
@@ -352,9 +373,9 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		done <- err
 	}()
 	var wg sync.WaitGroup
-	wg.Go(func() { m.run(ctx, o.tile, p, o.stats) })
+	wg.Go(func() { m.run(ctx, o.tile, p, pic, o.stats) })
 	if o.snapshotEvery > 0 {
-		wg.Go(func() { keepSnapshot(ctx, o.snapshotEvery, o.snapshot, headless, log) })
+		wg.Go(func() { keepSnapshot(ctx, o.snapshotEvery, o.snapshot, pic, log) })
 	}
 	if win != nil {
 		win.Run(ctx) // returns when ctx ends or the window is closed
@@ -363,7 +384,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	err = <-done
 	wg.Wait()
 	if o.snapshot != "" {
-		if serr := headless.Snapshot(o.snapshot); serr != nil && err == nil {
+		if serr := render.Snapshot(pic, o.snapshot); serr != nil && err == nil {
 			err = serr
 		}
 	}
@@ -432,15 +453,6 @@ func (r *cursorRelay) show(img, pos bool) {
 	}
 }
 
-// tee shows each picture on both sinks.
-type tee []player.Sink
-
-func (t tee) Show(pic *yuv.I420) {
-	for _, s := range t {
-		s.Show(pic)
-	}
-}
-
 // statsLine is one line of --stats output.
 type statsLine struct {
 	Tile     int     `json:"tile"`
@@ -452,6 +464,12 @@ type statsLine struct {
 	LatencyMs float64 `json:"latency_ms,omitempty"`
 	Width     int     `json:"width"`
 	Height    int     `json:"height"`
+	// The patch lane: updates shown a second (video frames and patches),
+	// patch data in kbit/s, and patch messages dropped so far (each asks the
+	// desktop for the whole picture again).
+	UPS          float64 `json:"ups"`
+	PatchKbps    float64 `json:"patch_kbps"`
+	PatchDropped uint64  `json:"patch_dropped"`
 }
 
 // meter turns the player's totals into one statsLine a second, for --stats and
@@ -462,11 +480,11 @@ type meter struct {
 }
 
 // run measures every second until ctx ends, printing each line when print is set.
-func (m *meter) run(ctx context.Context, tile int, p *player.Player, print bool) {
+func (m *meter) run(ctx context.Context, tile int, p *player.Player, pic *compose.Picture, print bool) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	enc := json.NewEncoder(os.Stdout)
-	prev, prevAt := p.Stats(), time.Now()
+	prev, prevAt, prevPic := p.Stats(), time.Now(), pic.Stats()
 	for {
 		select {
 		case <-ctx.Done():
@@ -483,6 +501,14 @@ func (m *meter) run(ctx context.Context, tile int, p *player.Player, print bool)
 			if n := s.LatencyFrames - prev.LatencyFrames; n > 0 {
 				line.LatencyMs = round(float64(s.Latency-prev.Latency) / float64(time.Millisecond) / float64(n))
 			}
+			ps := pic.Stats()
+			line.UPS = round(float64(ps.Updates-prevPic.Updates) / dt)
+			line.PatchKbps = round(float64(ps.PatchBytes-prevPic.PatchBytes) * 8 / 1000 / dt)
+			line.PatchDropped = ps.Dropped
+			if w, h := pic.Size(); line.Width == 0 {
+				line.Width, line.Height = w, h
+			}
+			prevPic = ps
 			m.mu.Lock()
 			m.last = line
 			m.mu.Unlock()
@@ -507,10 +533,11 @@ func (m *meter) overlay() []string {
 		fmt.Sprintf("tile %d  %dx%d  %d frames", l.Tile, l.Width, l.Height, l.Frames),
 		fmt.Sprintf("%.1f fps  %.0f kbit/s", l.FPS, l.Kbps),
 		fmt.Sprintf("decode %.1f ms  latency %s", l.DecodeMs, latency),
+		fmt.Sprintf("%.0f updates/s  patches %.0f kbit/s  dropped %d", l.UPS, l.PatchKbps, l.PatchDropped),
 	}
 }
 
-func keepSnapshot(ctx context.Context, every time.Duration, path string, h *render.Headless, log *slog.Logger) {
+func keepSnapshot(ctx context.Context, every time.Duration, path string, pic *compose.Picture, log *slog.Logger) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	var last uint64
@@ -519,7 +546,7 @@ func keepSnapshot(ctx context.Context, every time.Duration, path string, h *rend
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			img, seq, ok := h.Latest()
+			img, seq, ok := pic.Snapshot()
 			if !ok || seq == last {
 				continue
 			}

@@ -51,6 +51,8 @@ func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
 			ss.whenOpen(dc)
 		}
 		dc.OnMessage(func(msg webrtc.DataChannelMessage) { ss.receive(msg.Data, motion) })
+	case PatchChannel:
+		ss.openPatch(dc)
 	default:
 		ss.log.Debug("unknown data channel closed", "label", dc.Label())
 		dc.Close()

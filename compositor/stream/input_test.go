@@ -86,7 +86,7 @@ func waitEvents(t *testing.T, rec *injecttest.Recorder, n int) {
 // messages are dropped and counted; good ones after them still apply.
 func TestBadInputDropped(t *testing.T) {
 	rec := &injecttest.Recorder{}
-	tile, _ := NewTile(3, image.Rect(200, 50, 300, 150), "h264")
+	tile, _ := NewTile(3, image.Rect(200, 50, 300, 150), "h264", nil)
 	ss := &session{tile: tile, input: rec, log: slog.New(slog.DiscardHandler)}
 	bad := []struct {
 		name   string
@@ -142,7 +142,7 @@ func TestBadInputDropped(t *testing.T) {
 func FuzzHandleInput(f *testing.F) {
 	f.Add(proto.Motion{Seq: 1, X: 5, Y: 5}.AppendMarshal(nil), true)
 	f.Add(proto.Key{Down: true, Keysym: 0x61}.AppendMarshal(nil), false)
-	tile, _ := NewTile(1, image.Rect(200, 50, 300, 150), "vp8")
+	tile, _ := NewTile(1, image.Rect(200, 50, 300, 150), "vp8", nil)
 	srv, err := New(Config{}, []*Tile{tile})
 	if err != nil {
 		f.Fatal(err)
@@ -262,13 +262,13 @@ func TestTokens(t *testing.T) {
 	for name, sess := range map[string]*client.Session{"view-only": watcher, "control": typist} {
 		go sess.Frames(fctx, func(client.Frame) error { frames <- name; return nil })
 	}
-	for deadline := time.Now().Add(5 * time.Second); tile.Viewers() < 2; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); tileViewers(tile) < 2; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the viewers never connected")
 		}
 	}
 	keyframe := append([]byte{0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a}, make([]byte, 2000)...)
-	if err := tile.WriteFrame(keyframe, true, time.Now()); err != nil {
+	if err := tile.WriteFrame(Frame{Data: keyframe, Key: true, Captured: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]bool{}

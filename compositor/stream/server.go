@@ -53,6 +53,9 @@ type Config struct {
 	// Pointer reads the desktop pointer's position, for Jump: nil counts from
 	// the viewer's own tile.
 	Pointer func() (image.Point, error)
+	// VideoOnly refuses viewers' patch channels: every viewer takes the video
+	// whole, as a plain WHEP player does (to compare the two).
+	VideoOnly bool
 }
 
 // Access decides what a request may do: watch, watch and type, or nothing
@@ -72,6 +75,7 @@ type Server struct {
 	newInput   func() Input
 	pointer    func() (image.Point, error)
 	loopback   bool
+	videoOnly  bool
 	mux        *http.ServeMux
 
 	mu          sync.Mutex
@@ -94,6 +98,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 		newInput:   cfg.NewInput,
 		pointer:    cfg.Pointer,
 		loopback:   cfg.LoopbackOnly,
+		videoOnly:  cfg.VideoOnly,
 		sessions:   map[string]*session{},
 		mux:        http.NewServeMux(),
 	}

@@ -33,7 +33,7 @@ func TestBadRequests(t *testing.T) {
 			case <-ctx.Done():
 				return
 			case now := <-tick.C:
-				tiles[0].WriteFrame(frame, true, now)
+				tiles[0].WriteFrame(Frame{Data: frame, Key: true, Captured: now})
 			}
 		}
 	}()
@@ -93,7 +93,7 @@ func TestBadRequests(t *testing.T) {
 		})
 	}
 	waitFrames("after the bad requests")
-	if n := tiles[0].Viewers(); n != 1 {
+	if n := tileViewers(tiles[0]); n != 1 {
 		t.Errorf("tile 1 has %d viewers after the bad requests; want 1", n)
 	}
 	s.mu.Lock()
@@ -119,9 +119,9 @@ func TestBadRequests(t *testing.T) {
 
 	// Hanging up removes the viewer.
 	sess.Close()
-	for deadline := time.Now().Add(5 * time.Second); tiles[0].Viewers() != 0; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); tileViewers(tiles[0]) != 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("tile 1 still has %d viewers after hang-up", tiles[0].Viewers())
+			t.Fatalf("tile 1 still has %d viewers after hang-up", tileViewers(tiles[0]))
 		}
 	}
 }
@@ -162,7 +162,7 @@ func serve(t *testing.T, cfg Config, tiles ...*Tile) (*Server, string) {
 
 func mustTile(t *testing.T, n int, codec string) *Tile {
 	t.Helper()
-	tile, err := NewTile(n, image.Rect((n-1)*100, 0, n*100, 100), codec)
+	tile, err := NewTile(n, image.Rect((n-1)*100, 0, n*100, 100), codec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestFrameTimestamps(t *testing.T) {
 	defer sess.Close()
 	stamps := make(chan uint32, 16)
 	go sess.Frames(ctx, func(f client.Frame) error { stamps <- f.Timestamp; return nil })
-	for deadline := time.Now().Add(5 * time.Second); tile.Viewers() == 0; time.Sleep(5 * time.Millisecond) {
+	for deadline := time.Now().Add(5 * time.Second); tileViewers(tile) == 0; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("viewer never connected")
 		}
@@ -192,7 +192,7 @@ func TestFrameTimestamps(t *testing.T) {
 	t0 := time.Now()
 	offsets := []time.Duration{0, 50 * time.Millisecond, 1350 * time.Millisecond, 1351 * time.Millisecond}
 	for _, off := range offsets {
-		if err := tile.WriteFrame(frame, true, t0.Add(off)); err != nil {
+		if err := tile.WriteFrame(Frame{Data: frame, Key: true, Captured: t0.Add(off)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -211,4 +211,9 @@ func TestFrameTimestamps(t *testing.T) {
 			t.Errorf("frames %d→%d, %v apart: RTP timestamps %d apart; want %d", i-1, i, offsets[i]-offsets[i-1], d, want)
 		}
 	}
+}
+
+func tileViewers(t *Tile) int {
+	all, _ := t.Viewers()
+	return all
 }

@@ -25,6 +25,7 @@ type session struct {
 	pc        *webrtc.PeerConnection
 	counted   bool // counted in tile.viewers
 	closed    bool
+	patch     *patchViewer        // its patch channel, once the viewer opened one
 	control   *webrtc.DataChannel // desktop → viewer: cursor image
 	motionDC  *webrtc.DataChannel // both ways: pointer motion, cursor position
 	cursorSeq uint32
@@ -84,8 +85,8 @@ func (ss *session) stateChanged(state webrtc.PeerConnectionState) {
 		ss.mu.Unlock()
 		if first {
 			ss.tile.viewers.Add(1)
-			ss.tile.RequestKeyframe()
-			ss.log.Info("viewer connected", "viewers", ss.tile.Viewers())
+			ss.tile.feed.Keyframe()
+			ss.log.Info("viewer connected", "viewers", ss.tile.viewers.Load())
 		}
 	case webrtc.PeerConnectionStateDisconnected:
 		// The viewer went quiet: it may come back, but its keys must not stay
@@ -114,7 +115,7 @@ func (ss *session) readRTCP(sender *webrtc.RTPSender) {
 		for _, p := range pkts {
 			switch p.(type) {
 			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				ss.tile.RequestKeyframe()
+				ss.tile.feed.Keyframe()
 			}
 		}
 	}
@@ -128,9 +129,12 @@ func (ss *session) close() {
 		return
 	}
 	ss.closed = true
-	counted, pc := ss.counted, ss.pc
+	counted, pc, patch := ss.counted, ss.pc, ss.patch
 	ss.mu.Unlock()
 	ss.server.forget(ss)
+	if patch != nil {
+		ss.tile.removePatchViewer(patch)
+	}
 	if pc != nil {
 		pc.Close() // no more input from it
 	}
@@ -143,6 +147,6 @@ func (ss *session) close() {
 	}
 	if counted {
 		ss.tile.viewers.Add(-1)
-		ss.log.Info("viewer left", "viewers", ss.tile.Viewers())
+		ss.log.Info("viewer left", "viewers", ss.tile.viewers.Load())
 	}
 }

@@ -18,29 +18,43 @@ import (
 	"dream/proto"
 )
 
-// Tile is one tile's video track, shared by every viewer of the tile, and the
-// signals between the viewers and the tile's encoder.
+// Feed is what encodes a tile (dreamcomp's per-tile scheduler): the tile's
+// viewers ask it for keyframes and whole pictures through it. Its methods are
+// called from the network's goroutines and must not block.
+type Feed interface {
+	// Keyframe asks for an intra frame soon: a viewer joined or lost video.
+	Keyframe()
+	// Wake says that a patch viewer waits for the whole picture: the next
+	// SendUpdate, even an empty one, gives it.
+	Wake()
+}
+
+// Tile is one tile's video track, shared by every viewer of the tile, and its
+// viewers on the patch channel.
 type Tile struct {
 	Number int
 	Rect   image.Rectangle
 	Codec  string
 
-	track    *webrtc.TrackLocalStaticRTP
-	wake     chan struct{}
-	viewers  atomic.Int32
-	keyframe atomic.Bool
+	track   *webrtc.TrackLocalStaticRTP
+	feed    Feed
+	viewers atomic.Int32
 
-	dirtyMu sync.Mutex
-	dirty   image.Rectangle // screen coordinates; empty when clean
+	patchMu sync.Mutex
+	patch   []*patchViewer // viewers whose patch channel is open
 
 	frames, keyframes, bytes atomic.Uint64
+	patches, patchBytes      atomic.Uint64
+	wholes, behind           atomic.Uint64
 	inputDropped             atomic.Uint64
+	patchDropped             atomic.Uint64
 
 	writeMu    sync.Mutex // serialises WriteFrame; held by the tile's encoder only
 	packetizer rtp.Packetizer
 	start      time.Time   // when RTP time began (at clock.RTPBase)
 	clock      proto.Clock // start and its timestamp, for viewers
 	ticks      int64       // 90 kHz ticks from start to the last frame
+	msg        []byte      // the Video message, reused
 }
 
 // Clock ties the tile's RTP timestamps to wall-clock time.
@@ -53,8 +67,9 @@ func (t *Tile) Clock() proto.Clock {
 // mtu is the largest RTP packet sent, as pion's own tracks use.
 const mtu = 1200
 
-// NewTile makes the track for tile number (1-based) covering rect, sent in codec.
-func NewTile(number int, rect image.Rectangle, codec string) (*Tile, error) {
+// NewTile makes the track for tile number (1-based) covering rect, sent in
+// codec; its viewers' requests go to feed (nil: nowhere).
+func NewTile(number int, rect image.Rectangle, codec string, feed Feed) (*Tile, error) {
 	c, ok := rtc.Codecs[codec]
 	if !ok {
 		return nil, fmt.Errorf("tile %d: codec %q (want h264 or vp8): %w", number, codec, rtc.ErrUnknownCodec)
@@ -68,84 +83,71 @@ func NewTile(number int, rect image.Rectangle, codec string) (*Tile, error) {
 	if codec == "vp8" {
 		payloader = &codecs.VP8Payloader{EnablePictureID: true}
 	}
+	if feed == nil {
+		feed = noFeed{}
+	}
 	// RTP time starts now, at a random timestamp: the Clock message ties them.
 	// Payload type and SSRC are each viewer's, set by the track as it writes.
 	var b [4]byte
 	rand.Read(b[:])
 	base := binary.BigEndian.Uint32(b[:])
 	p := rtp.NewPacketizerWithOptions(mtu, payloader, rtp.NewRandomSequencer(), c.ClockRate, rtp.WithTimestamp(base))
-	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, packetizer: p,
-		start: time.Now(), clock: proto.Clock{RTPBase: base}, wake: make(chan struct{}, 1)}, nil
+	return &Tile{Number: number, Rect: rect, Codec: codec, track: track, packetizer: p, feed: feed,
+		start: time.Now(), clock: proto.Clock{RTPBase: base}}, nil
 }
 
-// Wake is signalled when the tile has something to do: its pixels changed, a
-// viewer joined, or a viewer asked for a keyframe. Signals coalesce.
-func (t *Tile) Wake() <-chan struct{} { return t.wake }
+type noFeed struct{}
 
-// Poke signals Wake without blocking.
-func (t *Tile) Poke() {
-	select {
-	case t.wake <- struct{}{}:
-	default:
-	}
+func (noFeed) Keyframe() {}
+func (noFeed) Wake()     {}
+
+// Viewers is the number of viewers whose connection is up, and of those the
+// ones that take the video whole: they have no patch channel (a plain WHEP
+// player), so every change must go into the video for them.
+func (t *Tile) Viewers() (all, videoOnly int) {
+	all = int(t.viewers.Load())
+	t.patchMu.Lock()
+	n := len(t.patch)
+	t.patchMu.Unlock()
+	return all, max(0, all-n)
 }
 
-// MarkDirty records that the pixels in r (screen coordinates, inside the tile)
-// changed, and wakes the encoder.
-func (t *Tile) MarkDirty(r image.Rectangle) {
-	t.dirtyMu.Lock()
-	t.dirty = t.dirty.Union(r)
-	t.dirtyMu.Unlock()
-	t.Poke()
+// Frame is one encoded video frame of the tile.
+type Frame struct {
+	Data     []byte // one access unit
+	Key      bool
+	Captured time.Time // its RTP timestamp
+	// For viewers on the patch channel: the frame ends update Update, and
+	// they take the rectangles Take of it into their picture (none: nothing).
+	Update uint32
+	Take   []proto.Rect
 }
 
-// TakeDirty returns what changed since the last call (empty if nothing did) and
-// marks the tile clean.
-func (t *Tile) TakeDirty() image.Rectangle {
-	t.dirtyMu.Lock()
-	defer t.dirtyMu.Unlock()
-	r := t.dirty
-	t.dirty = image.Rectangle{}
-	return r
-}
-
-// Viewers is the number of viewers whose connection is up.
-func (t *Tile) Viewers() int { return int(t.viewers.Load()) }
-
-// RequestKeyframe asks the encoder for an intra frame (a viewer joined, or lost
-// packets) and wakes it.
-func (t *Tile) RequestKeyframe() {
-	t.keyframe.Store(true)
-	t.Poke()
-}
-
-// KeyframeRequested reports whether a keyframe is wanted, without clearing it.
-func (t *Tile) KeyframeRequested() bool { return t.keyframe.Load() }
-
-// TakeKeyframe reports whether a keyframe was requested and clears the request.
-func (t *Tile) TakeKeyframe() bool { return t.keyframe.Swap(false) }
-
-// WriteFrame sends one encoded access unit, captured at now, to every viewer of
-// the tile: it is packetized once, and each viewer gets the same packets. Its RTP
-// timestamp is now on the 90 kHz clock, so a viewer's jitter estimate sees the
-// real spacing of frames that come only when the screen changes. It never blocks
-// on a viewer: pion drops what a viewer's transport cannot take.
-func (t *Tile) WriteFrame(data []byte, key bool, now time.Time) error {
+// WriteFrame sends one encoded frame to every viewer of the tile: it is
+// packetized once, and each viewer gets the same packets. Viewers on the patch
+// channel get, just before, the Video message that says what to take of it.
+// Its RTP timestamp is f.Captured on the 90 kHz clock, so a viewer's jitter
+// estimate sees the real spacing of frames that come only when the screen
+// changes. It never blocks on a viewer: pion drops what a viewer's transport
+// cannot take.
+func (t *Tile) WriteFrame(f Frame) error {
 	t.writeMu.Lock()
 	defer t.writeMu.Unlock()
-	ticks := int64(now.Sub(t.start)) * 90 / int64(time.Millisecond)
+	ticks := int64(f.Captured.Sub(t.start)) * 90 / int64(time.Millisecond)
 	if ticks < t.ticks {
 		ticks = t.ticks // never backwards (a capture time before the last one)
 	}
 	t.packetizer.SkipSamples(uint32(ticks - t.ticks)) // wraps like RTP timestamps do
 	t.ticks = ticks
+	t.msg = proto.Video{Update: f.Update, Last: true, RTP: t.clock.RTPBase + uint32(ticks), Rects: f.Take}.AppendMarshal(t.msg[:0])
+	t.sendPatches([][]byte{t.msg}, nil)
 	t.frames.Add(1)
-	t.bytes.Add(uint64(len(data)))
-	if key {
+	t.bytes.Add(uint64(len(f.Data)))
+	if f.Key {
 		t.keyframes.Add(1)
 	}
 	var errs []error
-	for _, p := range t.packetizer.Packetize(data, 0) {
+	for _, p := range t.packetizer.Packetize(f.Data, 0) {
 		if err := t.track.WriteRTP(p); err != nil {
 			errs = append(errs, err)
 		}
@@ -171,14 +173,27 @@ type TileStats struct {
 	// InputDropped counts viewers' input messages that were malformed, out of
 	// range, stale or sent to a view-only tile.
 	InputDropped uint64 `json:"input_dropped"`
+	// The patch lane: viewers on it, patch messages and their bytes (encoded
+	// once, whatever the viewer count), whole pictures sent to viewers that
+	// joined, asked or caught up, updates a viewer too far behind skipped
+	// (it gets the whole picture instead), and viewers' messages dropped.
+	PatchViewers int    `json:"patch_viewers"`
+	Patches      uint64 `json:"patches"`
+	PatchBytes   uint64 `json:"patch_bytes"`
+	Wholes       uint64 `json:"wholes"`
+	Behind       uint64 `json:"behind"`
+	PatchDropped uint64 `json:"patch_dropped"`
 }
 
 // Stats returns the tile's counters.
 func (t *Tile) Stats() TileStats {
+	all, videoOnly := t.Viewers()
 	return TileStats{
 		Tile: t.Number, X: t.Rect.Min.X, Y: t.Rect.Min.Y, Width: t.Rect.Dx(), Height: t.Rect.Dy(),
-		Codec: t.Codec, Viewers: t.Viewers(),
+		Codec: t.Codec, Viewers: all, PatchViewers: all - videoOnly,
 		Frames: t.frames.Load(), Keyframes: t.keyframes.Load(), Bytes: t.bytes.Load(),
 		InputDropped: t.inputDropped.Load(),
+		Patches:      t.patches.Load(), PatchBytes: t.patchBytes.Load(), Wholes: t.wholes.Load(),
+		Behind: t.behind.Load(), PatchDropped: t.patchDropped.Load(),
 	}
 }

@@ -53,3 +53,49 @@ func TestDecodesWhatGoEncoded(t *testing.T) {
 		t.Error("garbage decoded")
 	}
 }
+
+// TestEncodeDecode: what the encoder makes at quality 90 decodes close to the
+// original, and appends to what dst held.
+func TestEncodeDecode(t *testing.T) {
+	const w, h, stride = 48, 40, 50 * 4
+	src := make([]byte, stride*h)
+	for y := range h {
+		for x := range w {
+			p := src[y*stride+4*x:]
+			p[0], p[1], p[2] = uint8(x*5), uint8(y*6), uint8(255-x*5)
+		}
+	}
+	e, err := NewEncoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	out, err := e.EncodeBGRX([]byte("head"), src, w, h, stride, 90)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out[:4]) != "head" || out[4] != 0xff || out[5] != 0xd8 {
+		t.Fatalf("EncodeBGRX = %x…; want the prefix, then a JPEG", out[:8])
+	}
+	d, err := NewDecoder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	dst := make([]byte, w*h*4)
+	if err := d.DecodeBGRX(out[4:], dst, w, h, w*4); err != nil {
+		t.Fatal(err)
+	}
+	for y := range h {
+		for x := range w {
+			for c := range 3 {
+				if d := int(dst[(y*w+x)*4+c]) - int(src[y*stride+4*x+c]); d > 10 || d < -10 {
+					t.Fatalf("(%d,%d) channel %d: %d, want about %d", x, y, c, dst[(y*w+x)*4+c], src[y*stride+4*x+c])
+				}
+			}
+		}
+	}
+	if _, err := e.EncodeBGRX(nil, src[:100], w, h, stride, 90); err == nil {
+		t.Error("a short source encoded")
+	}
+}

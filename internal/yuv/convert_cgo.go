@@ -57,3 +57,24 @@ func (p *I420) ToRGBA(dst *image.RGBA) {
 		(*C.uint8_t)(unsafe.Pointer(&dst.Pix[0])), C.int(dst.Stride),
 		C.int(w), C.int(h))
 }
+
+// ToBGRA converts part r of p (even corners, inside p) into dst, rows of
+// B,G,R,A bytes stride apart that hold p's whole size, at r's place; alpha
+// is 255. It panics if r or dst do not fit.
+func (p *I420) ToBGRA(dst []byte, stride int, r image.Rectangle) {
+	if r.Empty() {
+		return
+	}
+	part := p.Sub(r) // checks r
+	if stride < 4*p.Width || len(dst) < stride*(p.Height-1)+4*p.Width {
+		panic(fmt.Sprintf("yuv: ToBGRA: %d bytes at stride %d cannot hold a %dx%d picture", len(dst), stride, p.Width, p.Height))
+	}
+	p.check("ToBGRA")
+	// libyuv's ARGB is a little-endian word: bytes B,G,R,A in memory.
+	C.I420ToARGB(
+		(*C.uint8_t)(unsafe.Pointer(&part.Y[0])), C.int(part.YStride),
+		(*C.uint8_t)(unsafe.Pointer(&part.U[0])), C.int(part.CStride),
+		(*C.uint8_t)(unsafe.Pointer(&part.V[0])), C.int(part.CStride),
+		(*C.uint8_t)(unsafe.Pointer(&dst[r.Min.Y*stride+4*r.Min.X])), C.int(stride),
+		C.int(r.Dx()), C.int(r.Dy()))
+}

@@ -54,3 +54,34 @@ func TestFromBGRXShortSource(t *testing.T) {
 	}()
 	yuv.FromBGRX(yuv.NewI420(16, 16), make([]byte, 100), 64)
 }
+
+// TestToBGRA converts one part of a picture in place and leaves the rest.
+func TestToBGRA(t *testing.T) {
+	const w, h = 20, 10
+	src := make([]byte, 4*w*h)
+	for i := 0; i < len(src); i += 4 {
+		src[i], src[i+1], src[i+2] = 200, 100, 50 // B, G, R
+	}
+	pic := yuv.NewI420(w, h)
+	yuv.FromBGRX(pic, src, 4*w)
+	dst := make([]byte, 4*w*h)
+	r := image.Rect(4, 2, 10, 8)
+	pic.ToBGRA(dst, 4*w, r)
+	for y := range h {
+		for x := range w {
+			p := dst[4*(y*w+x):]
+			in := image.Pt(x, y).In(r)
+			if !in {
+				if p[0]|p[1]|p[2]|p[3] != 0 {
+					t.Fatalf("(%d,%d) outside %v = %v; want untouched", x, y, r, p[:4])
+				}
+				continue
+			}
+			for c, want := range []int{200, 100, 50, 255} {
+				if d := int(p[c]) - want; d > 3 || d < -3 {
+					t.Fatalf("(%d,%d) = %v; want about B,G,R,A 200,100,50,255", x, y, p[:4])
+				}
+			}
+		}
+	}
+}

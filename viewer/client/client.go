@@ -56,6 +56,10 @@ type Config struct {
 	// on another.
 	OnCursor    func(proto.Cursor)
 	OnCursorPos func(proto.CursorPos)
+	// OnPatch, when set, opens the patch channel and receives its messages
+	// in order, each in a buffer of its own (compose.Picture.Message). Without
+	// it the desktop sends every change as video.
+	OnPatch func([]byte)
 	// Net, when set, is the network the peer connection's media and channels
 	// use instead of the host's (dreambench adds a link's delay this way).
 	Net transport.Net

@@ -21,6 +21,7 @@ const (
 	inputLabel   = "input"
 	motionLabel  = "motion"
 	controlLabel = "control"
+	patchLabel   = "patch"
 )
 
 // motionBacklog is how much unsent motion may queue in the channel before newer
@@ -32,6 +33,7 @@ const motionBacklog = 8 << 10
 // the pointer.
 type inputChannels struct {
 	input, motion, control *webrtc.DataChannel
+	patch                  *webrtc.DataChannel // nil unless Config.OnPatch is set
 
 	mu      sync.Mutex
 	buf     []byte
@@ -81,7 +83,23 @@ func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, clock *atomi
 	}
 	c.control.OnMessage(receive)
 	c.motion.OnMessage(receive)
+	if cfg.OnPatch != nil {
+		if c.patch, err = pc.CreateDataChannel(patchLabel, nil); err != nil {
+			return fmt.Errorf("open the patch channel: %w", err)
+		}
+		c.patch.OnMessage(func(msg webrtc.DataChannelMessage) { cfg.OnPatch(msg.Data) })
+	}
 	return nil
+}
+
+// Refresh asks the desktop for the whole tile in exact pixels again, on the
+// patch channel (the viewer could not use a patch).
+func (s *Session) Refresh() error {
+	c := &s.channels
+	if c.patch == nil || c.patch.ReadyState() != webrtc.DataChannelStateOpen {
+		return ErrNotOpen
+	}
+	return c.patch.Send(proto.Refresh{}.AppendMarshal(nil))
 }
 
 // Send sends a key, button, wheel, text or release-all message. Keys and buttons

@@ -11,10 +11,11 @@ import (
 	"dream/viewer/decode"
 )
 
-// Sink shows decoded pictures. Show is called from the decoding goroutine and must
+// Sink shows decoded pictures (a compose.Picture). Show is called from the
+// decoding goroutine with each picture and its frame's RTP timestamp, and must
 // not keep pic after it returns.
 type Sink interface {
-	Show(pic *yuv.I420)
+	Show(pic *yuv.I420, rtp uint32)
 }
 
 // Player decodes frames into a sink. Handle is called from one goroutine; Stats
@@ -63,7 +64,7 @@ func (p *Player) Handle(f client.Frame) error {
 		p.size = [2]int{pic.Width, pic.Height}
 		p.mu.Unlock()
 	}
-	p.sink.Show(pic)
+	p.sink.Show(pic, f.Timestamp)
 	if !f.Captured.IsZero() {
 		p.latencyNanos.Add(int64(time.Since(f.Captured)))
 		p.latencyFrames.Add(1)

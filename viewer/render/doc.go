@@ -1,7 +1,8 @@
-// Package render shows decoded pictures: Window draws them fullscreen (or in a
-// window) with GLFW and OpenGL, the I420 planes uploaded as three textures and
-// converted by a shader; Headless keeps the newest picture for snapshots.
+// Package render shows a tile's picture (a compose.Picture): Window draws it
+// fullscreen (or in a window) with GLFW and OpenGL, from one RGBA texture that
+// takes only the rectangles that changed (glTexSubImage2D), with the desktop's
+// cursor and the statistics overlay over it; Snapshot writes it to a PNG file.
 //
-// Both are player.Sinks: Show copies the picture into a latest-wins slot, so the
-// decoder never waits for the screen.
+// The picture wakes the window (Wake) when an update completes; the decoder
+// and the patch channel never wait for the screen.
 package render

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 
+	"github.com/go-gl/gl/v3.3-core/gl"
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
@@ -28,4 +29,28 @@ func overlayImage(lines []string) *image.RGBA {
 		d.DrawString(l)
 	}
 	return img
+}
+
+// drawOverlay draws the statistics in the top-left corner, when shown.
+func (w *Window) drawOverlay() {
+	if !w.overlay {
+		return
+	}
+	lines := []string{"dream"}
+	if w.lines != nil {
+		lines = w.lines()
+	}
+	img := overlayImage(lines)
+	gl.ActiveTexture(gl.TEXTURE4)
+	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
+	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(img.Rect.Dx()), int32(img.Rect.Dy()), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[0]))
+	gl.Viewport(8, int32(w.fbH-8-img.Rect.Dy()), int32(img.Rect.Dx()), int32(img.Rect.Dy()))
+	gl.UseProgram(w.cursorProg)
+	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 4)
+	gl.Enable(gl.BLEND)
+	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
+	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
+	gl.Disable(gl.BLEND)
+	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
+	gl.UseProgram(w.prog)
 }

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"strings"
 	"sync"
 
 	"github.com/go-gl/gl/v3.3-core/gl"
 	"github.com/go-gl/glfw/v3.3/glfw"
 
-	"dream/internal/yuv"
+	"dream/viewer/compose"
 )
 
 // WindowConfig configures a Window.
@@ -52,11 +51,10 @@ type Input interface {
 type Window struct {
 	win *glfw.Window
 
+	pic *compose.Picture // what is drawn
+
 	mu     sync.Mutex
-	closed bool      // after Close, Show and SetCursor* do nothing
-	back   *yuv.I420 // newest picture, written by Show
-	fresh  bool      // back holds a picture not drawn yet
-	front  *yuv.I420 // the picture being drawn, owned by Run
+	closed bool // after Close, Wake and SetCursor* do nothing
 	resize bool
 
 	// The desktop's cursor, drawn over the picture: set by SetCursor and
@@ -82,15 +80,17 @@ type Window struct {
 
 	prog     uint32
 	vao      uint32
-	tex      [3]uint32
+	tex      uint32 // the picture, RGBA
 	texW     int
 	texH     int
 	drawn    bool
 	fbW, fbH int
+	uploaded int // pixels uploaded in all, for the overlay and tests
 }
 
-// NewWindow opens the window and sets up OpenGL.
-func NewWindow(cfg WindowConfig) (*Window, error) {
+// NewWindow opens the window and sets up OpenGL; it draws pic, and should be
+// woken (Wake) when pic changes.
+func NewWindow(cfg WindowConfig, pic *compose.Picture) (*Window, error) {
 	if err := glfw.Init(); err != nil {
 		return nil, fmt.Errorf("cannot open a window: %w (is DISPLAY set? use --headless without a display)", err)
 	}
@@ -139,7 +139,7 @@ func NewWindow(cfg WindowConfig) (*Window, error) {
 		glfw.Terminate()
 		return nil, fmt.Errorf("OpenGL: %w", err)
 	}
-	w := &Window{win: win}
+	w := &Window{win: win, pic: pic}
 	if err := w.setupGL(); err != nil {
 		w.Close()
 		return nil, err
@@ -268,47 +268,14 @@ func (k Hotkeys) withDefaults() Hotkeys {
 	return k
 }
 
-// Show copies pic into the window's slot (latest wins) and wakes Run.
-func (w *Window) Show(pic *yuv.I420) {
+// Wake makes Run look at the picture again (it changed). Safe from any
+// goroutine.
+func (w *Window) Wake() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.closed {
-		return
+	if !w.closed {
+		glfw.PostEmptyEvent()
 	}
-	w.back = yuv.Copy(w.back, pic)
-	w.fresh = true
-	glfw.PostEmptyEvent()
-}
-
-// cursorImage is a cursor's RGBA pixels (premultiplied) and hotspot.
-type cursorImage struct {
-	pix        []byte
-	w, h       int
-	hotX, hotY int
-}
-
-// SetCursor replaces the cursor's image: pix is w×h RGBA with premultiplied
-// alpha, hot its hotspot. The window keeps pix.
-func (w *Window) SetCursor(pix []byte, width, height int, hot image.Point) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return
-	}
-	w.cursorNew = &cursorImage{pix: pix, w: width, h: height, hotX: hot.X, hotY: hot.Y}
-	glfw.PostEmptyEvent()
-}
-
-// SetCursorPos places the cursor's hotspot at p in picture pixels; a point
-// outside the picture, or shown false, hides it.
-func (w *Window) SetCursorPos(p image.Point, shown bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.closed {
-		return
-	}
-	w.cursorAt, w.cursorShown, w.cursorMoved = p, shown, true
-	glfw.PostEmptyEvent()
 }
 
 // Run draws each new picture until ctx ends or the user closes the window.
@@ -322,18 +289,11 @@ func (w *Window) Run(ctx context.Context) error {
 		} else {
 			glfw.WaitEvents()
 		}
+		fresh := w.pic.Take(w.upload)
 		w.mu.Lock()
-		fresh := w.fresh
-		if fresh {
-			w.front, w.back = w.back, w.front
-			w.fresh = false
-		}
 		newCursor, moved := w.cursorNew, w.cursorMoved
 		w.cursorNew, w.cursorMoved = nil, false
 		w.mu.Unlock()
-		if fresh {
-			w.upload(w.front)
-		}
 		if newCursor != nil {
 			w.uploadCursor(newCursor)
 		}
@@ -355,73 +315,6 @@ func (w *Window) Close() {
 	glfw.Terminate()
 }
 
-func (w *Window) setupGL() error {
-	prog, err := program(vertexShader, fragmentShader)
-	if err != nil {
-		return err
-	}
-	w.prog = prog
-	gl.UseProgram(prog)
-	for i, name := range []string{"ty\x00", "tu\x00", "tv\x00"} {
-		gl.Uniform1i(gl.GetUniformLocation(prog, gl.Str(name)), int32(i))
-	}
-	gl.GenVertexArrays(1, &w.vao)
-	gl.BindVertexArray(w.vao)
-	gl.GenTextures(3, &w.tex[0])
-	for _, t := range w.tex {
-		gl.BindTexture(gl.TEXTURE_2D, t)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-		gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
-	}
-	gl.PixelStorei(gl.UNPACK_ALIGNMENT, 1)
-	gl.ClearColor(0, 0, 0, 1)
-
-	if w.cursorProg, err = program(vertexShader, cursorShader); err != nil {
-		return err
-	}
-	gl.UseProgram(w.cursorProg)
-	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
-	gl.GenTextures(1, &w.ovTex)
-	gl.ActiveTexture(gl.TEXTURE4)
-	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST)
-	gl.GenTextures(1, &w.cursorTex)
-	gl.ActiveTexture(gl.TEXTURE3)
-	gl.BindTexture(gl.TEXTURE_2D, w.cursorTex)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.LINEAR)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.LINEAR)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_S, gl.CLAMP_TO_EDGE)
-	gl.TexParameteri(gl.TEXTURE_2D, gl.TEXTURE_WRAP_T, gl.CLAMP_TO_EDGE)
-	gl.UseProgram(w.prog)
-	return nil
-}
-
-// upload copies the planes into the three textures.
-func (w *Window) upload(pic *yuv.I420) {
-	cw, ch := (pic.Width+1)/2, (pic.Height+1)/2
-	planes := [3]struct {
-		data         []byte
-		stride, w, h int
-	}{{pic.Y, pic.YStride, pic.Width, pic.Height}, {pic.U, pic.CStride, cw, ch}, {pic.V, pic.CStride, cw, ch}}
-	realloc := pic.Width != w.texW || pic.Height != w.texH
-	w.texW, w.texH = pic.Width, pic.Height
-	for i, p := range planes {
-		gl.ActiveTexture(gl.TEXTURE0 + uint32(i))
-		gl.BindTexture(gl.TEXTURE_2D, w.tex[i])
-		gl.PixelStorei(gl.UNPACK_ROW_LENGTH, int32(p.stride))
-		if realloc {
-			gl.TexImage2D(gl.TEXTURE_2D, 0, gl.R8, int32(p.w), int32(p.h), 0, gl.RED, gl.UNSIGNED_BYTE, gl.Ptr(&p.data[0]))
-		} else {
-			gl.TexSubImage2D(gl.TEXTURE_2D, 0, 0, 0, int32(p.w), int32(p.h), gl.RED, gl.UNSIGNED_BYTE, gl.Ptr(&p.data[0]))
-		}
-	}
-	gl.PixelStorei(gl.UNPACK_ROW_LENGTH, 0)
-	w.drawn = true
-}
-
 // xButton maps GLFW's button numbers to X's.
 func xButton(b glfw.MouseButton) int {
 	switch b {
@@ -437,187 +330,4 @@ func xButton(b glfw.MouseButton) int {
 		return 9
 	}
 	return 0
-}
-
-// viewport is where the picture is drawn in the framebuffer, letterboxed to
-// keep its aspect ratio.
-func (w *Window) viewport() (x, y, vw, vh int) {
-	vw, vh = w.fbW, w.fbW*w.texH/w.texW
-	if vh > w.fbH {
-		vw, vh = w.fbH*w.texW/w.texH, w.fbH
-	}
-	return (w.fbW - vw) / 2, (w.fbH - vh) / 2, vw, vh
-}
-
-// pictureAt maps a point in window coordinates to the picture's pixels,
-// clamped to the picture; ok is false before the first picture.
-func (w *Window) pictureAt(x, y float64) (px, py int, ok bool) {
-	if w.texW == 0 || w.texH == 0 {
-		return 0, 0, false
-	}
-	winW, winH := w.win.GetSize()
-	if winW > 0 && winH > 0 { // window coordinates to framebuffer pixels (HiDPI)
-		x, y = x*float64(w.fbW)/float64(winW), y*float64(w.fbH)/float64(winH)
-	}
-	vx, vy, vw, vh := w.viewport()
-	px = int((x - float64(vx)) * float64(w.texW) / float64(vw))
-	py = int((y - float64(vy)) * float64(w.texH) / float64(vh))
-	return max(0, min(px, w.texW-1)), max(0, min(py, w.texH-1)), true
-}
-
-// draw fills the window with the picture, letterboxed to keep its aspect ratio.
-func (w *Window) draw() {
-	gl.Viewport(0, 0, int32(w.fbW), int32(w.fbH))
-	gl.Clear(gl.COLOR_BUFFER_BIT)
-	if w.drawn && w.texW > 0 && w.texH > 0 {
-		x, y, vw, vh := w.viewport()
-		gl.Viewport(int32(x), int32(y), int32(vw), int32(vh))
-		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
-	}
-	w.drawCursor()
-	w.drawOverlay()
-	w.win.SwapBuffers()
-}
-
-// drawOverlay draws the statistics in the top-left corner, when shown.
-func (w *Window) drawOverlay() {
-	if !w.overlay {
-		return
-	}
-	lines := []string{"dream"}
-	if w.lines != nil {
-		lines = w.lines()
-	}
-	img := overlayImage(lines)
-	gl.ActiveTexture(gl.TEXTURE4)
-	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
-	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(img.Rect.Dx()), int32(img.Rect.Dy()), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[0]))
-	gl.Viewport(8, int32(w.fbH-8-img.Rect.Dy()), int32(img.Rect.Dx()), int32(img.Rect.Dy()))
-	gl.UseProgram(w.cursorProg)
-	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 4)
-	gl.Enable(gl.BLEND)
-	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA)
-	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
-	gl.Disable(gl.BLEND)
-	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 3)
-	gl.UseProgram(w.prog)
-}
-
-func (w *Window) uploadCursor(c *cursorImage) {
-	gl.ActiveTexture(gl.TEXTURE3)
-	gl.BindTexture(gl.TEXTURE_2D, w.cursorTex)
-	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(c.w), int32(c.h), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&c.pix[0]))
-	w.cursor = *c
-}
-
-// drawCursor draws the cursor over the picture, at the picture's scale.
-func (w *Window) drawCursor() {
-	w.mu.Lock()
-	at, shown := w.cursorAt, w.cursorShown
-	w.mu.Unlock()
-	c := w.cursor
-	if !shown || c.w == 0 || w.texW == 0 {
-		return
-	}
-	// Drawn where any of it falls on this tile (a cursor straddling two tiles
-	// shows its part on each), clipped to the picture.
-	rect := image.Rect(at.X-c.hotX, at.Y-c.hotY, at.X-c.hotX+c.w, at.Y-c.hotY+c.h)
-	if !rect.Overlaps(image.Rect(0, 0, w.texW, w.texH)) {
-		return
-	}
-	vx, vy, vw, vh := w.viewport()
-	gl.Enable(gl.SCISSOR_TEST)
-	gl.Scissor(int32(vx), int32(vy), int32(vw), int32(vh))
-	defer gl.Disable(gl.SCISSOR_TEST)
-	scale := float64(vw) / float64(w.texW)
-	left := float64(vx) + float64(at.X-c.hotX)*scale
-	top := float64(vy) + float64(at.Y-c.hotY)*scale
-	cw, ch := float64(c.w)*scale, float64(c.h)*scale
-	gl.Viewport(int32(left), int32(float64(w.fbH)-top-ch), int32(cw+0.5), int32(ch+0.5))
-	gl.UseProgram(w.cursorProg)
-	gl.Enable(gl.BLEND)
-	gl.BlendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA) // premultiplied alpha
-	gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
-	gl.Disable(gl.BLEND)
-	gl.UseProgram(w.prog)
-}
-
-const vertexShader = `#version 330 core
-out vec2 uv;
-void main() {
-	vec2 p = vec2(float(gl_VertexID & 1) * 2.0 - 1.0, float(gl_VertexID >> 1) * 2.0 - 1.0);
-	uv = vec2((p.x + 1.0) * 0.5, (1.0 - p.y) * 0.5);
-	gl_Position = vec4(p, 0.0, 1.0);
-}
-` + "\x00"
-
-// BT.601 limited range, as the encoder's libyuv conversion.
-const fragmentShader = `#version 330 core
-in vec2 uv;
-out vec4 color;
-uniform sampler2D ty, tu, tv;
-void main() {
-	float y = 1.16438 * (texture(ty, uv).r - 0.0625);
-	float u = texture(tu, uv).r - 0.5;
-	float v = texture(tv, uv).r - 0.5;
-	color = vec4(y + 1.59603 * v, y - 0.39176 * u - 0.81297 * v, y + 2.01723 * u, 1.0);
-}
-` + "\x00"
-
-// The cursor: RGBA with premultiplied alpha, blended over the picture.
-const cursorShader = `#version 330 core
-in vec2 uv;
-out vec4 color;
-uniform sampler2D tc;
-void main() {
-	color = texture(tc, uv);
-}
-` + "\x00"
-
-func program(vs, fs string) (uint32, error) {
-	v, err := shader(vs, gl.VERTEX_SHADER)
-	if err != nil {
-		return 0, err
-	}
-	f, err := shader(fs, gl.FRAGMENT_SHADER)
-	if err != nil {
-		return 0, err
-	}
-	p := gl.CreateProgram()
-	gl.AttachShader(p, v)
-	gl.AttachShader(p, f)
-	gl.LinkProgram(p)
-	gl.DeleteShader(v)
-	gl.DeleteShader(f)
-	var ok int32
-	gl.GetProgramiv(p, gl.LINK_STATUS, &ok)
-	if ok == gl.FALSE {
-		return 0, fmt.Errorf("link shaders: %s", infoLog(p, gl.GetProgramiv, gl.GetProgramInfoLog))
-	}
-	return p, nil
-}
-
-func shader(src string, kind uint32) (uint32, error) {
-	s := gl.CreateShader(kind)
-	csrc, free := gl.Strs(src)
-	gl.ShaderSource(s, 1, csrc, nil)
-	free()
-	gl.CompileShader(s)
-	var ok int32
-	gl.GetShaderiv(s, gl.COMPILE_STATUS, &ok)
-	if ok == gl.FALSE {
-		return 0, fmt.Errorf("compile shader: %s", infoLog(s, gl.GetShaderiv, gl.GetShaderInfoLog))
-	}
-	return s, nil
-}
-
-func infoLog(obj uint32, get func(uint32, uint32, *int32), read func(uint32, int32, *int32, *uint8)) string {
-	var n int32
-	get(obj, gl.INFO_LOG_LENGTH, &n)
-	if n <= 0 {
-		return "no log"
-	}
-	buf := make([]byte, n+1)
-	read(obj, n, nil, &buf[0])
-	return strings.TrimRight(string(buf), "\x00")
 }

@@ -8,11 +8,14 @@
 package xvfbtest
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -182,4 +185,63 @@ func Pasted(t testing.TB, display, selection, want string) {
 		}
 	}
 	t.Errorf("pasting %s's %s gave %q; want %q", display, selection, got, want)
+}
+
+// StartApps puts real X applications on display, spread over a screen of
+// width w (so that a span of three tiles has some on each): an xterm with
+// coloured text, xcalc, xlogo, and ImageMagick's display showing a photo. It
+// returns once all are on screen and the screen has stopped changing; they
+// close when the test ends.
+func StartApps(t testing.TB, display string, w int) {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	photo := filepath.Join(filepath.Dir(file), "../../../bench/testdata/photo.jpg")
+	third := w / 3
+	apps := []struct {
+		class string
+		args  []string
+	}{
+		{"xterm", []string{"xterm", "-geometry", "60x16+0+0", "-e", "sh", "-c",
+			`printf '\033[31mred \033[32mgreen \033[34mblue \033[1;33mbold yellow\033[0m plain\n'; ls -l --color=always /usr/bin | head -12; exec sleep 1000`}},
+		{"xcalc", []string{"xcalc", "-geometry", fmt.Sprintf("200x260+%d+10", third+20)}},
+		{"xlogo", []string{"xlogo", "-geometry", fmt.Sprintf("120x120+%d+20", third+240)}},
+		{"display", []string{"display", "-geometry", fmt.Sprintf("+%d+10", 2*third+10), "-resize", fmt.Sprintf("%dx%d", third-30, 400), photo}},
+	}
+	for _, a := range apps {
+		cmd := exec.Command(a.args[0], a.args[1:]...)
+		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LC_ALL=C.UTF-8")
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("%s: %v", a.args[0], err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	}
+	for _, a := range apps {
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			find := exec.Command("xdotool", "search", "--onlyvisible", "--class", a.class)
+			find.Env = append(os.Environ(), "DISPLAY="+display)
+			if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not appear on %s within 15 s", a.class, display)
+			}
+		}
+	}
+	Still(t, display, 300*time.Millisecond)
+}
+
+// Still waits (up to 10 s) until display's screen has not changed for d.
+func Still(t testing.TB, display string, d time.Duration) {
+	t.Helper()
+	last := Screenshot(t, display)
+	since := time.Now()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		now := Screenshot(t, display)
+		if !bytes.Equal(now.Pix, last.Pix) {
+			last, since = now, time.Now()
+		} else if time.Since(since) >= d {
+			return
+		}
+	}
+	t.Fatalf("the screen of %s never stayed still for %v", display, d)
 }

@@ -1,0 +1,139 @@
+package compositor
+
+import (
+	"image"
+	"time"
+)
+
+// Lane choice, per cell. A cell is hot when it changed hotChanges times within
+// hotWindow (a video plays, a window is dragged, text scrolls); a tile goes to
+// video while its hot cells cover videoArea of it, and its hot cells' changes
+// are then sent as video. Everything else goes as exact patches: typing, a
+// menu, a hover, a clock. A cell whose viewers hold it coarse (from the video,
+// or a JPEG first version) gets its exact pixels once it has been still for
+// settle. Chosen by measuring: see README.md.
+const (
+	hotChanges = 4
+	hotWindow  = 250 * time.Millisecond
+	videoArea  = 0.08 // of the tile, to go to video; it stays there down to half of it
+	settle     = 100 * time.Millisecond
+)
+
+// lanes is a tile's per-cell history: when each cell changed, and which
+// cells viewers hold coarse.
+type lanes struct {
+	s       *shadow
+	changes [][hotChanges]time.Time // each cell's latest changes, a ring
+	next    []uint8                 // where each ring writes next
+	last    []time.Time             // each cell's latest change
+	lossy   []image.Rectangle       // the part of each cell viewers hold coarse
+	nLossy  int                     // cells with a coarse part
+	video   bool                    // the tile is in video
+}
+
+func newLanes(s *shadow) *lanes {
+	n := s.cols * s.rows
+	return &lanes{s: s, changes: make([][hotChanges]time.Time, n), next: make([]uint8, n),
+		last: make([]time.Time, n), lossy: make([]image.Rectangle, n)}
+}
+
+// record notes that the cells the shadow found changed did so at now.
+func (l *lanes) record(now time.Time) {
+	for _, c := range l.s.touched {
+		l.changes[c][l.next[c]] = now
+		l.next[c] = (l.next[c] + 1) % hotChanges
+		l.last[c] = now
+	}
+}
+
+// hot reports whether cell c changed hotChanges times within hotWindow of now.
+func (l *lanes) hot(c int, now time.Time) bool {
+	oldest := l.changes[c][l.next[c]] // the ring's next slot holds its oldest
+	return !oldest.IsZero() && now.Sub(oldest) < hotWindow
+}
+
+// split sorts this tick's changed boxes into the video lane and the patch
+// lane, appending to each, after deciding whether the tile is in video.
+func (l *lanes) split(now time.Time, video, patch []image.Rectangle) ([]image.Rectangle, []image.Rectangle) {
+	hot := 0
+	for c := range l.last {
+		if now.Sub(l.last[c]) < hotWindow && l.hot(c, now) {
+			hot += area(l.s.cellRect(c))
+		}
+	}
+	need := videoArea * float64(l.s.w*l.s.h)
+	if l.video {
+		need /= 2
+	}
+	l.video = float64(hot) >= need
+	for _, c := range l.s.touched {
+		if l.video && l.hot(c, now) {
+			video = append(video, l.s.boxes[c])
+		} else {
+			patch = append(patch, l.s.boxes[c])
+		}
+	}
+	return video, patch
+}
+
+// coarse notes that viewers now hold r coarse.
+func (l *lanes) coarse(r image.Rectangle) {
+	l.eachCell(r, func(c int, part image.Rectangle) {
+		if l.lossy[c].Empty() {
+			l.nLossy++
+			l.lossy[c] = part
+		} else {
+			l.lossy[c] = l.lossy[c].Union(part)
+		}
+	})
+}
+
+// exact notes that viewers now hold r exact.
+func (l *lanes) exact(r image.Rectangle) {
+	if l.nLossy == 0 {
+		return
+	}
+	l.eachCell(r, func(c int, part image.Rectangle) {
+		if !l.lossy[c].Empty() && l.lossy[c].In(part) {
+			l.lossy[c] = image.Rectangle{}
+			l.nLossy--
+		}
+	})
+}
+
+// settled appends the coarse parts of the cells that have been still for
+// settle, and forgets them (the caller sends them exact); due is when the
+// next coarse cell settles (zero if none is left).
+func (l *lanes) settled(now time.Time, dst []image.Rectangle) (out []image.Rectangle, due time.Time) {
+	if l.nLossy == 0 {
+		return dst, time.Time{}
+	}
+	for c, r := range l.lossy {
+		if r.Empty() {
+			continue
+		}
+		at := l.last[c].Add(settle)
+		if !now.Before(at) {
+			dst = append(dst, r)
+			l.lossy[c] = image.Rectangle{}
+			l.nLossy--
+		} else if due.IsZero() || at.Before(due) {
+			due = at
+		}
+	}
+	return dst, due
+}
+
+// eachCell calls f with each cell r touches and the part of r in it.
+func (l *lanes) eachCell(r image.Rectangle, f func(c int, part image.Rectangle)) {
+	r = r.Intersect(image.Rect(0, 0, l.s.w, l.s.h))
+	if r.Empty() {
+		return
+	}
+	for cy := r.Min.Y / cellSize; cy <= (r.Max.Y-1)/cellSize; cy++ {
+		for cx := r.Min.X / cellSize; cx <= (r.Max.X-1)/cellSize; cx++ {
+			c := cy*l.s.cols + cx
+			f(c, r.Intersect(l.s.cellRect(c)))
+		}
+	}
+}
