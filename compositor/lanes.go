@@ -6,15 +6,17 @@ import (
 )
 
 // Lane choice, per cell. A cell is hot when it changed hotChanges times within
-// hotWindow (a video plays, a window is dragged, text scrolls); a tile goes to
-// video while its hot cells cover videoArea of it, and its hot cells' changes
-// are then sent as video. Everything else goes as exact patches: typing, a
+// hotWindow, a good part of it each time (hotPart on average: a video plays,
+// a window is dragged, text scrolls; a typed glyph or a cursor is a few dozen
+// pixels of it); a tile goes to video while its hot cells cover videoArea of
+// it, and its hot cells' changes are then sent as video. Everything else goes as exact patches: typing, a
 // menu, a hover, a clock. A cell whose viewers hold it coarse (from the video,
 // or a JPEG first version) gets its exact pixels once it has been still for
 // settle. Chosen by measuring: see README.md.
 const (
 	hotChanges = 4
 	hotWindow  = 250 * time.Millisecond
+	hotPart    = 0.25 // of a cell
 	videoArea  = 0.08 // of the tile, to go to video; it stays there down to half of it
 	settle     = 100 * time.Millisecond
 )
@@ -24,6 +26,7 @@ const (
 type lanes struct {
 	s       *shadow
 	changes [][hotChanges]time.Time // each cell's latest changes, a ring
+	areas   [][hotChanges]int32     // and the pixels each changed
 	next    []uint8                 // where each ring writes next
 	last    []time.Time             // each cell's latest change
 	lossy   []image.Rectangle       // the part of each cell viewers hold coarse
@@ -33,7 +36,7 @@ type lanes struct {
 
 func newLanes(s *shadow) *lanes {
 	n := s.cols * s.rows
-	return &lanes{s: s, changes: make([][hotChanges]time.Time, n), next: make([]uint8, n),
+	return &lanes{s: s, changes: make([][hotChanges]time.Time, n), areas: make([][hotChanges]int32, n), next: make([]uint8, n),
 		last: make([]time.Time, n), lossy: make([]image.Rectangle, n)}
 }
 
@@ -41,15 +44,24 @@ func newLanes(s *shadow) *lanes {
 func (l *lanes) record(now time.Time) {
 	for _, c := range l.s.touched {
 		l.changes[c][l.next[c]] = now
+		l.areas[c][l.next[c]] = int32(area(l.s.boxes[c]))
 		l.next[c] = (l.next[c] + 1) % hotChanges
 		l.last[c] = now
 	}
 }
 
-// hot reports whether cell c changed hotChanges times within hotWindow of now.
+// hot reports whether cell c changed hotChanges times within hotWindow of
+// now, hotPart of it on average.
 func (l *lanes) hot(c int, now time.Time) bool {
 	oldest := l.changes[c][l.next[c]] // the ring's next slot holds its oldest
-	return !oldest.IsZero() && now.Sub(oldest) < hotWindow
+	if oldest.IsZero() || now.Sub(oldest) >= hotWindow {
+		return false
+	}
+	sum := 0
+	for _, a := range l.areas[c] {
+		sum += int(a)
+	}
+	return float64(sum) >= hotPart*hotChanges*cellSize*cellSize
 }
 
 // split sorts this tick's changed boxes into the video lane and the patch
@@ -102,26 +114,35 @@ func (l *lanes) exact(r image.Rectangle) {
 }
 
 // settled appends the coarse parts of the cells that have been still for
-// settle, and forgets them (the caller sends them exact); due is when the
-// next coarse cell settles (zero if none is left).
-func (l *lanes) settled(now time.Time, dst []image.Rectangle) (out []image.Rectangle, due time.Time) {
+// settle, and forgets them (the caller sends them exact).
+func (l *lanes) settled(now time.Time, dst []image.Rectangle) []image.Rectangle {
 	if l.nLossy == 0 {
-		return dst, time.Time{}
+		return dst
+	}
+	for c, r := range l.lossy {
+		if !r.Empty() && !now.Before(l.last[c].Add(settle)) {
+			dst = append(dst, r)
+			l.lossy[c] = image.Rectangle{}
+			l.nLossy--
+		}
+	}
+	return dst
+}
+
+// due is when the next coarse cell settles (zero if none is coarse).
+func (l *lanes) due() (at time.Time) {
+	if l.nLossy == 0 {
+		return time.Time{}
 	}
 	for c, r := range l.lossy {
 		if r.Empty() {
 			continue
 		}
-		at := l.last[c].Add(settle)
-		if !now.Before(at) {
-			dst = append(dst, r)
-			l.lossy[c] = image.Rectangle{}
-			l.nLossy--
-		} else if due.IsZero() || at.Before(due) {
-			due = at
+		if t := l.last[c].Add(settle); at.IsZero() || t.Before(at) {
+			at = t
 		}
 	}
-	return dst, due
+	return at
 }
 
 // eachCell calls f with each cell r touches and the part of r in it.

@@ -5,12 +5,19 @@ import (
 	"fmt"
 	"image"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"dream/compositor"
+	"dream/internal/testpattern"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
+	"dream/viewer/client"
+	"dream/viewer/compose"
+	"dream/viewer/player"
 )
 
 // serveDesktop runs a compositor spanning span tiles of an Xvfb of w×h for
@@ -81,5 +88,176 @@ func TestStillIsExact(t *testing.T) {
 				t.Logf("tile %d exact %v after the first check; %+v", i+1, time.Since(start).Round(time.Millisecond), v.pic.Stats())
 			}
 		})
+	}
+}
+
+// echoTerminal opens an xterm at the top left of display whose terminal
+// echoes what is typed (it runs cat), and waits until it is on screen and
+// still.
+func echoTerminal(t *testing.T, display string) {
+	t.Helper()
+	cmd := exec.Command("xterm", "-geometry", "60x8+0+0", "-e", "cat")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LC_ALL=C.UTF-8")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("xterm: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		find := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
+		find.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("xterm did not appear on %s within 10 s", display)
+		}
+	}
+	xvfbtest.Xdotool(t, display, "mousemove", "100", "50") // focus follows the pointer
+	xvfbtest.Still(t, display, 200*time.Millisecond)
+}
+
+// TestTypingCostsNoVideo: characters typed into an xterm reach a dreamview
+// viewer as patches, at most one a character, each glyph exact as it comes,
+// and the video encoder runs not once.
+func TestTypingCostsNoVideo(t *testing.T) {
+	checkGoroutines(t)
+	comp, display, url := serveDesktop(t, 640, 240, 1, compositor.Config{})
+	echoTerminal(t, display)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v := startViewerLanes(t, ctx, url, 1, true)
+	v.waitFor(t, "the first picture is exact", func(pic *image.RGBA) bool {
+		return differing(pic, xvfbtest.Screenshot(t, display)) == 0
+	})
+	settle(comp)
+	time.Sleep(300 * time.Millisecond) // coarse parts of the first keyframe refined
+	before := comp.Stats()[0]
+	const text = "the quick brown fox jumps over the lazy dog 012345" // 50
+	screen := xvfbtest.Screenshot(t, display)
+	for i, c := range text {
+		n := comp.Stats()[0].Patches
+		xvfbtest.Xdotool(t, display, "type", string(c))
+		// The X server has drawn the glyph: wait for the screen to change.
+		var now *image.RGBA
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+			if now = xvfbtest.Screenshot(t, display); differing(now, screen) > 0 || time.Now().After(deadline) {
+				break
+			}
+		}
+		screen = now
+		v.waitFor(t, fmt.Sprintf("character %d (%q) is exact at the viewer", i+1, c), func(pic *image.RGBA) bool {
+			return differing(pic, screen) == 0
+		})
+		if d := comp.Stats()[0].Patches - n; d != 1 {
+			t.Logf("character %d (%q): %d patch messages", i+1, c, d)
+		}
+	}
+	after := comp.Stats()[0]
+	t.Logf("%d characters: %d patch messages, %d bytes, %d video frames", len(text),
+		after.Patches-before.Patches, after.PatchBytes-before.PatchBytes, after.Frames-before.Frames)
+	if n := after.Frames - before.Frames; n != 0 {
+		t.Errorf("typing %d characters encoded %d video frames; want 0", len(text), n)
+	}
+	if n := after.Patches - before.Patches; n > uint64(len(text)) || n == 0 {
+		t.Errorf("typing %d characters sent %d patch messages; want 1 to %d", len(text), n, len(text))
+	}
+}
+
+// TestPlainWHEPGetsEverything: a WHEP player with no data channel at all (as
+// GStreamer's whepsrc) still gets every change, in the video.
+func TestPlainWHEPGetsEverything(t *testing.T) {
+	checkGoroutines(t)
+	comp, display, url := serveDesktop(t, 640, 240, 1, compositor.Config{})
+	echoTerminal(t, display)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plain := startPlain(t, ctx, url, 1)
+	patched := startViewerLanes(t, ctx, url, 1, true)
+	xvfbtest.Xdotool(t, display, "type", "--delay", "30", "typed for a plain WHEP player")
+	xvfbtest.Still(t, display, 200*time.Millisecond)
+	screen := xvfbtest.Screenshot(t, display)
+	plain.waitFor(t, "the plain player shows the typed text at 30 dB or more", func(pic *image.RGBA) bool {
+		return psnr(pic, screen) >= 30
+	})
+	patched.waitFor(t, "the dreamview beside it shows it exactly", func(pic *image.RGBA) bool {
+		return differing(pic, screen) == 0
+	})
+	st := comp.Stats()[0]
+	t.Logf("plain %.1f dB; tile: %d frames, %d patches, %d patch viewers of %d", psnr(plain.picture(t), screen), st.Frames, st.Patches, st.PatchViewers, st.Viewers)
+	if st.Viewers != 2 || st.PatchViewers != 1 {
+		t.Errorf("tile has %d viewers, %d on the patch channel; want 2 and 1", st.Viewers, st.PatchViewers)
+	}
+}
+
+// startPlain starts a headless viewer that opens no data channel.
+func startPlain(t *testing.T, ctx context.Context, url string, tile int) *viewer {
+	t.Helper()
+	v := &viewer{tile: tile}
+	var err error
+	if v.pic, err = compose.New(compose.Config{}); err != nil {
+		t.Fatal(err)
+	}
+	if v.sess, err = client.Dial(ctx, client.Config{URL: url, Tile: tile, Plain: true}); err != nil {
+		t.Fatalf("plain viewer of tile %d: %v", tile, err)
+	}
+	v.player = player.New(v.pic)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v.sess.Frames(ctx, v.player.Handle)
+	}()
+	t.Cleanup(func() {
+		v.sess.Close()
+		<-done
+		v.player.Close()
+		v.pic.Close()
+	})
+	return v
+}
+
+// TestMotionIsVideo: a region scrolling at 60 Hz goes as video at the rate
+// it moves; once it stops, the viewer's picture is exact within 300 ms.
+func TestMotionIsVideo(t *testing.T) {
+	checkGoroutines(t)
+	comp, display, url := serveDesktop(t, 640, 360, 1, compositor.Config{})
+	pat, err := testpattern.Start(display, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pat.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	v := startViewerLanes(t, ctx, url, 1, true)
+	v.waitFor(t, "the first picture is exact", func(pic *image.RGBA) bool {
+		return differing(pic, xvfbtest.Screenshot(t, display)) == 0
+	})
+	before := comp.Stats()[0]
+	tick := time.NewTicker(time.Second / 60)
+	start := time.Now()
+	steps := 0
+	for time.Since(start) < 2*time.Second {
+		<-tick.C
+		steps++
+		if err := pat.Scroll(pat.Tile(1), 4*steps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tick.Stop()
+	stopped := time.Now()
+	screen := xvfbtest.Screenshot(t, display)
+	after := comp.Stats()[0]
+	fps := float64(after.Frames-before.Frames) / stopped.Sub(start).Seconds()
+	t.Logf("%d scroll steps in %v: %d video frames (%.0f a second), %d patches, %d KB of them",
+		steps, stopped.Sub(start).Round(time.Millisecond), after.Frames-before.Frames, fps, after.Patches-before.Patches, (after.PatchBytes-before.PatchBytes)>>10)
+	if fps < 20 {
+		t.Errorf("a scrolling tile sent %.0f video frames a second; want it in the video lane, at 20 or more on this machine", fps)
+	}
+	v.waitFor(t, "the picture is exact once the scrolling stopped", func(pic *image.RGBA) bool {
+		return differing(pic, screen) == 0
+	})
+	if d := time.Since(stopped); d > 300*time.Millisecond {
+		t.Errorf("the picture was exact %v after the scrolling stopped; want within 300 ms", d.Round(time.Millisecond))
+	} else {
+		t.Logf("exact %v after the scrolling stopped", d.Round(time.Millisecond))
 	}
 }

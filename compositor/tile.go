@@ -234,10 +234,7 @@ func (t *tile) tick(videoAll bool) error {
 	} else {
 		t.pending, patchRs = t.lanes.split(now, t.pending, patchRs)
 	}
-	patchRs, due := t.lanes.settled(now, patchRs)
-	if !due.IsZero() {
-		t.wakeAt(due)
-	}
+	patchRs = t.lanes.settled(now, patchRs)
 
 	frame := t.keyframe.Load() || len(t.pending) > 0 || t.videoDue
 	if frame {
@@ -261,10 +258,13 @@ func (t *tile) tick(videoAll bool) error {
 		t.lanes.exact(r)
 	}
 	t.out.SendUpdate(t.patch.take(!frame), func() [][]byte { return t.patch.wholePicture(t.update, t.version) })
-	if !frame {
-		return nil
+	if frame {
+		err = t.frame(now, key)
 	}
-	return t.frame(now, key)
+	if due := t.lanes.due(); !due.IsZero() {
+		t.wakeAt(due) // coarse parts get their exact pixels once still
+	}
+	return err
 }
 
 // takeKeyframe honours a keyframe request unless the last keyframe is too
@@ -301,7 +301,10 @@ func (t *tile) frame(now time.Time, key bool) error {
 		t.lastKey = now
 	}
 	t.take = t.take[:0]
+	full := image.Rect(0, 0, t.shadow.w, t.shadow.h)
 	for _, r := range mergeRects(t.pending) {
+		// Even corners, as the viewer converts the frame's 4:2:0 colour.
+		r = yuv.Even(r).Intersect(full)
 		t.take = append(t.take, proto.RectOf(r))
 		t.lanes.coarse(r)
 	}
@@ -326,7 +329,9 @@ func (t *tile) capture() (changed bool, err error) {
 	t.shadow.reset()
 	t.rects = t.takeDamage(t.rects)
 	if t.stale {
-		t.rects = append(t.rects[:0], image.Rect(0, 0, t.shadow.w, t.shadow.h))
+		all := image.Rect(0, 0, t.shadow.w, t.shadow.h)
+		t.rects = append(t.rects[:0], all)
+		t.yuvDirty = append(t.yuvDirty[:0], all) // the video's picture may never have had it
 		t.stale = false
 	}
 	if len(t.rects) == 0 {

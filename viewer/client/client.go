@@ -63,6 +63,10 @@ type Config struct {
 	// Net, when set, is the network the peer connection's media and channels
 	// use instead of the host's (dreambench adds a link's delay this way).
 	Net transport.Net
+	// Plain opens no data channel at all: the session is a plain WHEP player,
+	// as GStreamer's whepsrc or OBS is (video only; no input, cursor or
+	// patches).
+	Plain bool
 }
 
 // Session is one viewer's connection to one tile.
@@ -132,9 +136,11 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		pc.Close()
 		return nil, fmt.Errorf("add video transceiver: %w", err)
 	}
-	if err := s.channels.open(pc, cfg, &s.clock, log); err != nil {
-		pc.Close()
-		return nil, err
+	if !cfg.Plain {
+		if err := s.channels.open(pc, cfg, &s.clock, log); err != nil {
+			pc.Close()
+			return nil, err
+		}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
