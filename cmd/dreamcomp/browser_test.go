@@ -81,7 +81,8 @@ func waitPage(t *testing.T, ctx context.Context, what string, ok func(pageState)
 
 // TestBrowserPlaysTile: the browser viewer plays tile 2, with either codec:
 // the browser's own counters show decoded frames of the tile's size, and a
-// screenshot of the page matches the desktop's region.
+// screenshot of the page matches the desktop's region at 50 dB or more (the
+// patch lane's exact pixels; video alone gives about 35).
 func TestBrowserPlaysTile(t *testing.T) {
 	for _, codec := range []string{"h264", "vp8"} {
 		t.Run(codec, func(t *testing.T) {
@@ -98,7 +99,7 @@ func TestBrowserPlaysTile(t *testing.T) {
 				return s.FramesDecoded > 0 && s.Width == 320 && s.Height == 240
 			})
 			var best float64
-			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < 30; time.Sleep(300 * time.Millisecond) {
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < 50; time.Sleep(300 * time.Millisecond) {
 				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 				if err != nil {
 					t.Fatal(err)
@@ -112,8 +113,10 @@ func TestBrowserPlaysTile(t *testing.T) {
 				want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(320, 0, 640, 240)).(*image.RGBA)
 				best = max(best, psnrRGB(got, want))
 			}
-			if best < 30 {
-				t.Errorf("the page shows tile 2 at %.1f dB PSNR against the desktop; want ≥ 30", best)
+			pic, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`window.dream.picture`))
+			t.Logf("the page shows tile 2 at %.1f dB; its picture: %v", best, pic)
+			if best < 50 {
+				t.Errorf("the page shows tile 2 at %.1f dB PSNR against the desktop; want ≥ 50", best)
 			}
 		})
 	}

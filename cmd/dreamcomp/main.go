@@ -62,6 +62,7 @@ type options struct {
 	maxViewers   int
 	maxPeers     int
 	viewOnly     bool
+	patches      bool
 	keysDir      string
 	viewToken    bool
 	name         string
@@ -119,6 +120,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.inputProfile, "input-profile-dir", inputclient.DefaultProfile(), "this screen's certificate and trusted input servers (`DIR`)")
 	fs.StringVar(&o.inputTrust, "input-trust", "", "trust the input server with this certificate `fingerprint` (v2:sha256:HEX)")
 	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore every viewer's keyboard and mouse, whatever its token")
+	fs.BoolVar(&o.patches, "patches", true, "send what changes little as exact pixels beside the video (the patch lane); --patches=false sends everything as video")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
@@ -188,7 +190,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	comp, err := compositor.New(compositor.Config{
 		Display: display, Span: o.span, Codec: o.codec, FPS: o.fps, BitrateKbps: o.bitrate,
 		LoopbackOnly: loopback, MaxViewers: o.maxViewers, MaxPeers: o.maxPeers, Log: log,
-		Access: access.NewGuard(keys), Input: !o.viewOnly,
+		Access: access.NewGuard(keys), Input: !o.viewOnly, VideoOnly: !o.patches,
 	})
 	if err != nil {
 		ln.Close()

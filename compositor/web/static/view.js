@@ -2,13 +2,15 @@
 // channels dreamview uses (see proto/message.go for the byte layouts).
 import { token } from "./common.js";
 import { decompress } from "./vendor/fzstd.js";
+import { Picture } from "./compose.js";
 
-const VERSION = 1;
+const VERSION = 1; // of the input and control channels' messages
 const T = { key: 1, button: 2, wheel: 3, motion: 4, releaseAll: 6, cursorPos: 7, cursor: 8, moveBy: 9, jump: 10, clock: 11 };
 
 const tile = Number(location.pathname.split("/").pop());
 const tok = token();
 const video = document.getElementById("video");
+const shown = document.getElementById("picture");
 const canvas = document.getElementById("cursor");
 const status = document.getElementById("status");
 document.title = `dream tile ${tile}`;
@@ -23,7 +25,13 @@ function msg(type, size) {
   return b;
 }
 
-let pc, input, motion, session, retry = 0, seq = 0;
+let pc, input, motion, patch, session, retry = 0, seq = 0;
+
+// The picture: video frames and the patch channel's exact pixels.
+const pic = new Picture(shown, video, () => {
+  if (patch && patch.readyState === "open") patch.send(new Uint8Array([2, 14])); // Refresh
+});
+dream.picture = pic.stats;
 
 function say(text, trouble) {
   status.textContent = text;
@@ -58,6 +66,10 @@ async function connect() {
     dc.binaryType = "arraybuffer";
     dc.onmessage = (e) => fromDesktop(new DataView(e.data));
   }
+  pic.reset();
+  patch = pc.createDataChannel("patch");
+  patch.binaryType = "arraybuffer";
+  patch.onmessage = (e) => pic.message(e.data);
   pc.ontrack = (e) => { video.srcObject = e.streams[0] || new MediaStream([e.track]); };
   let lost;
   pc.onconnectionstatechange = () => {
@@ -104,7 +116,7 @@ addEventListener("pagehide", () => {
 setInterval(async () => {
   if (!pc) return;
   // Ready for input: the channel is open and the picture has its size.
-  dream.ready = dream.connected && input.readyState === "open" && video.videoWidth > 0;
+  dream.ready = dream.connected && input.readyState === "open" && video.videoWidth > 0 && shown.width > 1;
   for (const s of (await pc.getStats()).values()) {
     if (s.type === "inbound-rtp" && s.kind === "video") {
       dream.framesDecoded = s.framesDecoded || 0;
@@ -145,7 +157,7 @@ async function fromDesktop(v) {
 }
 
 function picture() { // where the tile's pixels are on the page (object-fit: contain)
-  const r = video.getBoundingClientRect(), vw = video.videoWidth || dream.width || 1, vh = video.videoHeight || dream.height || 1;
+  const r = shown.getBoundingClientRect(), vw = shown.width || dream.width || 1, vh = shown.height || dream.height || 1;
   const scale = Math.min(r.width / vw, r.height / vh);
   return { x: r.left + (r.width - vw * scale) / 2, y: r.top + (r.height - vh * scale) / 2, scale, vw, vh };
 }
@@ -153,15 +165,15 @@ function picture() { // where the tile's pixels are on the page (object-fit: con
 // The page draws the desktop's cursor while it is on this tile, unless the
 // browser's own pointer is over the picture (then it is that pointer).
 let hovering = false, lastPos = null;
-video.addEventListener("mouseenter", () => { hovering = true; if (lastPos) drawCursor(...lastPos); });
-video.addEventListener("mouseleave", () => { hovering = false; if (lastPos) drawCursor(...lastPos); });
+shown.addEventListener("mouseenter", () => { hovering = true; if (lastPos) drawCursor(...lastPos); });
+shown.addEventListener("mouseleave", () => { hovering = false; if (lastPos) drawCursor(...lastPos); });
 document.addEventListener("pointerlockchange", () => { if (lastPos) drawCursor(...lastPos); });
 video.addEventListener("resize", () => { if (lastPos) drawCursor(...lastPos); }); // the picture's size is known now
 
 function drawCursor(x, y, shown) {
   lastPos = [x, y, shown];
   const p = picture();
-  const mine = hovering && document.pointerLockElement !== video;
+  const mine = hovering && document.pointerLockElement !== shown;
   const on = shown && !mine && x >= 0 && y >= 0 && x < p.vw && y < p.vh;
   dream.cursor = on ? { x, y, image: !!cursor } : null;
   canvas.style.display = on ? "block" : "none";
@@ -216,7 +228,7 @@ function send(dc, m) { if (dc && dc.readyState === "open") dc.send(m.buffer); }
 function hotkey(e) {
   if (!e.ctrlKey || !e.altKey) return false;
   if (e.shiftKey && e.code === "KeyC") {
-    if (document.pointerLockElement) document.exitPointerLock(); else video.requestPointerLock();
+    if (document.pointerLockElement) document.exitPointerLock(); else shown.requestPointerLock();
     return true;
   }
   if (!e.shiftKey && (e.code === "ArrowRight" || e.code === "ArrowLeft")) {
@@ -256,22 +268,22 @@ function place(e, dc) {
   send(dc, m);
   return true;
 }
-video.addEventListener("mousemove", (e) => {
-  if (document.pointerLockElement === video) {
+shown.addEventListener("mousemove", (e) => {
+  if (document.pointerLockElement === shown) {
     const m = msg(T.moveBy, 4); m.setInt16(2, e.movementX); m.setInt16(4, e.movementY); send(input, m);
   } else place(e, motion);
 });
 const xButton = [1, 2, 3, 8, 9];
 for (const [type, down] of [["mousedown", true], ["mouseup", false]]) {
-  video.addEventListener(type, (e) => {
+  shown.addEventListener(type, (e) => {
     e.preventDefault();
-    if (document.pointerLockElement !== video && !place(e, input)) return;
+    if (document.pointerLockElement !== shown && !place(e, input)) return;
     const m = msg(T.button, 2); m.setUint8(2, down ? 1 : 0); m.setUint8(3, xButton[e.button] || 1);
     send(input, m);
   });
 }
-video.addEventListener("contextmenu", (e) => e.preventDefault());
-video.addEventListener("wheel", (e) => {
+shown.addEventListener("contextmenu", (e) => e.preventDefault());
+shown.addEventListener("wheel", (e) => {
   e.preventDefault();
   const unit = e.deltaMode === 1 ? 40 : e.deltaMode === 2 ? 800 : 1; // lines, pages → pixels
   const px = (d) => Math.max(-32767, Math.min(32767, Math.round(d * unit * 1.2))); // 100 px ≈ a notch of 120
