@@ -136,3 +136,66 @@ func drawText(img *image.RGBA, d *font.Drawer, first int) {
 		d.DrawString(lines[n%len(lines)])
 	}
 }
+
+// The glyph: one character cell of the bench's text, as a terminal draws a
+// typed key, dark on the page's white but in the key's colour. The cell is
+// placed so that a pixel the glyph covers fully is the watched one.
+const glyphRune = 'M'
+
+// glyphAt is where in its cell the glyph covers a pixel fully.
+func glyphAt() (image.Point, error) {
+	img, err := drawGlyph(color.RGBA{0, 0, 0, 255})
+	if err != nil {
+		return image.Point{}, err
+	}
+	for y := 0; y < img.Rect.Dy(); y++ {
+		for x := 0; x < img.Rect.Dx(); x++ {
+			if img.RGBAAt(x, y) == (color.RGBA{0, 0, 0, 255}) {
+				return image.Pt(x, y), nil
+			}
+		}
+	}
+	return image.Point{}, fmt.Errorf("the glyph %q covers no pixel fully", glyphRune)
+}
+
+// glyphCell is the 8x16 cell the glyph scenario repaints.
+func glyphCell() image.Rectangle {
+	at, err := glyphAt()
+	if err != nil {
+		at = image.Pt(3, 8) // glyphPictures reports the error
+	}
+	min := centre().Sub(at)
+	return image.Rectangle{Min: min, Max: min.Add(image.Pt(8, 16))}
+}
+
+// drawGlyph draws the glyph in c on white, in an 8x16 cell at (0, 0).
+func drawGlyph(c color.RGBA) (*image.RGBA, error) {
+	d, err := textDrawer()
+	if err != nil {
+		return nil, err
+	}
+	img := image.NewRGBA(image.Rect(0, 0, 8, 16))
+	fillRect(img, img.Rect, color.RGBA{250, 250, 250, 255})
+	d.Dst, d.Src = img, image.NewUniform(c)
+	d.Dot = fixed.P(0, 12)
+	d.DrawString(string(glyphRune))
+	return img, nil
+}
+
+// glyphPictures are the glyph in each key colour, for the cell area.
+func glyphPictures(area image.Rectangle) ([]*image.RGBA, error) {
+	if _, err := glyphAt(); err != nil {
+		return nil, err
+	}
+	var out []*image.RGBA
+	for _, c := range typingColours {
+		g, err := drawGlyph(c)
+		if err != nil {
+			return nil, err
+		}
+		img := image.NewRGBA(area)
+		drawImage(img, g, image.Point{})
+		out = append(out, img)
+	}
+	return out, nil
+}

@@ -134,12 +134,16 @@ func (d *dreamcomp) stop() {
 	}
 }
 
-// Usage is what dreamcomp spent: CPU time (user+sys), its peak resident
-// memory, and the frames its tiles sent.
+// Usage is what a server spent: CPU time (user+sys), its peak resident
+// memory, the frames its tiles sent (for dream, its updates: video frames and
+// patches sent together; for a VNC server, its RFB updates), and the bytes of
+// them (frames and patches, without the transport's headers; 0 when not
+// known).
 type Usage struct {
 	CPU    time.Duration
 	PeakKB int
 	Frames uint64
+	Bytes  uint64
 }
 
 // PerFrame is the CPU time a delivered frame cost.
@@ -161,7 +165,8 @@ func (d *dreamcomp) usage(ctx context.Context) (Usage, error) {
 		return u, err
 	}
 	for _, t := range tiles {
-		u.Frames += t.Frames
+		u.Frames += t.Updates
+		u.Bytes += t.Bytes + t.PatchBytes
 	}
 	return u, nil
 }

@@ -54,13 +54,13 @@ var Peers = []Peer{
 // link (the lowest median), as a user who tried them would.
 func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, error) {
 	cfg = cfg.withDefaults()
-	res := TypingResult{Codec: cfg.Encoding, Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
+	res := TypingResult{Codec: cfg.Encoding, Area: cfg.Area, Content: cfg.Content, Link: cfg.Link}
 	s, err := startVNC(ctx, peer)
 	if err != nil {
 		return res, err
 	}
 	defer s.stop()
-	app, err := startTypist(s.x.Display(), s.pat, cfg.area(s.pat), cfg.Content)
+	app, err := startTypist(s.x.Display(), s.pat, cfg.area(s.pat), cfg.Area, cfg.Content)
 	if err != nil {
 		return res, err
 	}
@@ -80,7 +80,7 @@ func TypingVNC(ctx context.Context, peer Peer, cfg TypingConfig) (TypingResult, 
 		}
 	}
 	r, err := s.typeKeys(peer, cfg, res.Codec, app, cfg.Samples)
-	res.Samples, res.Missed, res.Server = r.Samples, r.Missed, r.Server
+	res.Samples, res.Missed, res.Server, res.Keys = r.Samples, r.Missed, r.Server, r.Keys
 	return res, err
 }
 
@@ -264,12 +264,14 @@ func (s *vncServer) typeKeys(peer Peer, cfg TypingConfig, enc string, app *typis
 	if err != nil {
 		return res, err
 	}
-	updates := c.updates.Load()
+	updates, bytes := c.updates.Load(), c.bytes.Load()
 	if res.Samples, res.Missed, err = typeKeys(peer.Name+" "+enc, c, app, n); err != nil {
 		return res, err
 	}
 	after, err := procUsage(s.cmd.Process.Pid)
-	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: uint64(c.updates.Load() - updates)}
+	res.Keys = len(res.Samples) + res.Missed + 1
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: uint64(c.updates.Load() - updates),
+		Bytes: uint64(c.bytes.Load() - bytes)}
 	return res, err
 }
 

@@ -41,26 +41,29 @@ func dreamcompBin(t *testing.T) string {
 // every keystroke comes back as a change the viewer decodes, and its parts add
 // up. It measures; it does not judge the times.
 func TestTypingQuick(t *testing.T) {
-	for _, full := range []bool{false, true} {
-		r, err := Typing(context.Background(), TypingConfig{Codec: "h264", Samples: 5, Full: full, Dreamcomp: dreamcompBin(t)})
+	for _, area := range Areas {
+		r, err := Typing(context.Background(), TypingConfig{Codec: "h264", Samples: 5, Area: area, Dreamcomp: dreamcompBin(t)})
 		if err != nil {
-			t.Fatalf("full screen %v: %v", full, err)
+			t.Fatalf("%s: %v", area, err)
 		}
 		if len(r.Samples) != 5 {
-			t.Fatalf("full screen %v: %d samples; want 5", full, len(r.Samples))
+			t.Fatalf("%s: %d samples; want 5", area, len(r.Samples))
 		}
 		for i, s := range r.Samples {
 			if s.Input <= 0 || s.Output <= 0 || s.Total < s.Input+s.Output-time.Millisecond {
-				t.Errorf("full screen %v, keystroke %d: %+v: the parts do not add up", full, i, s)
+				t.Errorf("%s, keystroke %d: %+v: the parts do not add up", area, i, s)
 			}
 		}
 		if r.Server.CPU <= 0 || r.Server.PeakKB <= 0 || r.Server.Frames < 5 {
-			t.Errorf("full screen %v: dreamcomp's usage %+v: want CPU time, a peak RSS and at least a frame a keystroke", full, r.Server)
+			t.Errorf("%s: dreamcomp's usage %+v: want CPU time, a peak RSS and at least an update a keystroke", area, r.Server)
 		}
-		t.Logf("full screen %v: p50 total %v (input %v, output %v); dreamcomp %v a frame, peak %d MB", full,
+		if r.Server.Bytes == 0 || r.Keys != len(r.Samples)+r.Missed+1 {
+			t.Errorf("%s: %d bytes for %d keystrokes; want the bytes sent and every keystroke counted", area, r.Server.Bytes, r.Keys)
+		}
+		t.Logf("%s: p50 total %v (input %v, output %v); dreamcomp %v an update, %d bytes a keystroke, peak %d MB", area,
 			r.Percentile(50, func(l Latency) time.Duration { return l.Total }),
 			r.Percentile(50, func(l Latency) time.Duration { return l.Input }),
-			r.Percentile(50, func(l Latency) time.Duration { return l.Output }), r.Server.PerFrame(), r.Server.PeakKB/1024)
+			r.Percentile(50, func(l Latency) time.Duration { return l.Output }), r.Server.PerFrame(), r.Server.Bytes/uint64(r.Keys), r.Server.PeakKB/1024)
 	}
 }
 

@@ -16,6 +16,7 @@ type ScrollConfig struct {
 	Codec     string
 	Tiles     int           // tiles side by side, each watched by a viewer; every one scrolls
 	Moving    int           // how many of them scroll (from the left); 0 means all
+	VideoOnly bool          // dreamcomp --patches=false: everything as video
 	Duration  time.Duration // measured; 0 means 10 s
 	Rate      int           // scroll steps a second; 0 means 60
 	Link      Link
@@ -49,7 +50,7 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height),
-		"--span", fmt.Sprint(cfg.Tiles), "--codec", cfg.Codec)
+		"--span", fmt.Sprint(cfg.Tiles), "--codec", cfg.Codec, fmt.Sprintf("--patches=%t", !cfg.VideoOnly))
 	if err != nil {
 		return res, err
 	}
@@ -97,11 +98,14 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	}
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
 	for i := range counters {
-		sent := tilesAfter[i].Frames - tilesBefore[i].Frames
+		// Updates are video frames and patches sent together; a viewer shows
+		// each as one picture.
+		sent := tilesAfter[i].Updates - tilesBefore[i].Updates
 		decoded := counters[i].n.Load() - decodedBefore[i]
+		bytes := tilesAfter[i].Bytes + tilesAfter[i].PatchBytes - tilesBefore[i].Bytes - tilesBefore[i].PatchBytes
 		tr := TileRate{Tile: i + 1, Sent: sent, Decoded: decoded,
 			FPS:  float64(decoded) / elapsed.Seconds(),
-			Mbps: float64(tilesAfter[i].Bytes-tilesBefore[i].Bytes) * 8 / elapsed.Seconds() / 1e6}
+			Mbps: float64(bytes) * 8 / elapsed.Seconds() / 1e6}
 		if sent > decoded {
 			tr.Dropped = sent - decoded
 		}

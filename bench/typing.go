@@ -21,12 +21,25 @@ import (
 	"dream/viewer/player"
 )
 
+// Area is what the typing scenario's application repaints on each key.
+type Area string
+
+const (
+	Square Area = "400x400 square"
+	Screen Area = "whole screen" // 1920x1080
+	Glyph  Area = "glyph"        // one character cell of text, as a terminal draws a typed key
+)
+
+// Areas are all of them, in the order the bench measures them.
+var Areas = []Area{Square, Screen, Glyph}
+
 // TypingConfig configures the typing scenario.
 type TypingConfig struct {
 	Codec     string // "h264" or "vp8"
 	Samples   int    // keystrokes measured; 0 means 100
-	Full      bool   // every key repaints the whole 1920x1080 screen, not a 400x400 square
+	Area      Area   // "" means Square
 	Content   Content
+	VideoOnly bool // dreamcomp --patches=false: every change as video
 	Link      Link
 	Dreamcomp string // the dreamcomp binary; "" finds it (see FindDreamcomp)
 	// Encoding is the RFB encoding a VNC viewer asks for (raw, zrle or
@@ -47,7 +60,7 @@ type Latency struct {
 // TypingResult is what the typing scenario measured.
 type TypingResult struct {
 	Codec   string
-	Full    bool
+	Area    Area
 	Content Content
 	Link    Link
 	// Tried is each RFB encoding's p50 over a few keystrokes, when the best
@@ -58,6 +71,10 @@ type TypingResult struct {
 	// viewer never showed within 5 s (a coarse frame that was never refined
 	// shows as one); they are not among the samples.
 	Missed int
+	// Keys is how many keystrokes were typed while the server was measured
+	// (the samples, the missed and one to warm up): Server.Bytes / Keys is
+	// what a keystroke cost on the wire.
+	Keys int
 	Server Usage // the server's while the keys were typed (its peak memory: ever)
 }
 
@@ -86,10 +103,11 @@ var square = image.Rect(100, 100, 500, 500)
 // screen) in a new colour on every key it receives.
 func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	cfg = cfg.withDefaults()
-	res := TypingResult{Codec: cfg.Codec, Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
+	res := TypingResult{Codec: cfg.Codec, Area: cfg.Area, Content: cfg.Content, Link: cfg.Link}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec)
+	d, err := startDreamcomp(ctx, cfg.Dreamcomp, cfg.Link, "--tile-size", fmt.Sprintf("%dx%d", width, height), "--codec", cfg.Codec,
+		fmt.Sprintf("--patches=%t", !cfg.VideoOnly))
 	if err != nil {
 		return res, err
 	}
@@ -99,7 +117,7 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		return res, err
 	}
 	defer pat.Close()
-	app, err := startTypist(d.display, pat, cfg.area(pat), cfg.Content)
+	app, err := startTypist(d.display, pat, cfg.area(pat), cfg.Area, cfg.Content)
 	if err != nil {
 		return res, err
 	}
@@ -119,6 +137,11 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		}
 	}
 
+	// The viewer's first picture (a keyframe, and on the patch lane the whole
+	// picture in exact pixels) is not the keystrokes'.
+	if err := v.settled(ctx, 10*time.Second); err != nil {
+		return res, err
+	}
 	before, err := d.usage(ctx)
 	if err != nil {
 		return res, err
@@ -127,7 +150,8 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 		return res, err
 	}
 	after, err := d.usage(ctx)
-	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
+	res.Keys = len(res.Samples) + res.Missed + 1
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames, Bytes: after.Bytes - before.Bytes}
 	return res, err
 }
 
@@ -141,13 +165,19 @@ func (cfg TypingConfig) withDefaults() TypingConfig {
 	if cfg.Probe <= 0 {
 		cfg.Probe = 10
 	}
+	if cfg.Area == "" {
+		cfg.Area = Square
+	}
 	return cfg
 }
 
 // area is the region the application repaints on each key.
 func (cfg TypingConfig) area(pat *testpattern.Pattern) image.Rectangle {
-	if cfg.Full {
+	switch cfg.Area {
+	case Screen:
 		return pat.Bounds()
+	case Glyph:
+		return glyphCell()
 	}
 	return square
 }
@@ -259,8 +289,11 @@ type typist struct {
 	done  chan struct{}
 }
 
-func startTypist(display string, pat *testpattern.Pattern, area image.Rectangle, content Content) (*typist, error) {
+func startTypist(display string, pat *testpattern.Pattern, area image.Rectangle, kind Area, content Content) (*typist, error) {
 	imgs, err := contentPictures(content, area)
+	if kind == Glyph {
+		imgs, err = glyphPictures(area)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -350,6 +383,30 @@ func openView(ctx context.Context, cfg client.Config, changed func(*compose.Pict
 		v.sess.Frames(ctx, v.player.Handle)
 	}()
 	return v, nil
+}
+
+// settled waits until the viewer has its first picture (a keyframe, and the
+// whole tile in patches when it has the patch lane) and nothing has come for
+// 200 ms.
+func (v *view) settled(ctx context.Context, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	last, since := v.pic.Stats(), time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		now := v.pic.Stats()
+		if now != last {
+			last, since = now, time.Now()
+		} else if now.Videos > 0 && time.Since(since) >= 200*time.Millisecond {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the viewer's first picture did not settle within %v (%+v)", within, now)
+		}
+	}
 }
 
 // close stops playing, hangs up and frees the decoders.

@@ -43,13 +43,13 @@ var Xpra = Peer{Name: "xpra", Args: func(d string, p int) []string {
 // the client's display) and its picture read back from that display.
 func TypingXpra(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	cfg = cfg.withDefaults()
-	res := TypingResult{Codec: "auto", Full: cfg.Full, Content: cfg.Content, Link: cfg.Link}
+	res := TypingResult{Codec: "auto", Area: cfg.Area, Content: cfg.Content, Link: cfg.Link}
 	s, err := startVNC(ctx, Xpra) // the server side is started as the VNC servers are
 	if err != nil {
 		return res, err
 	}
 	defer s.stop()
-	app, err := startTypist(s.x.Display(), s.pat, cfg.area(s.pat), cfg.Content)
+	app, err := startTypist(s.x.Display(), s.pat, cfg.area(s.pat), cfg.Area, cfg.Content)
 	if err != nil {
 		return res, err
 	}

@@ -2,23 +2,31 @@ package compositor
 
 import (
 	"image"
+	"math"
 	"time"
 )
 
 // Lane choice, per cell. A cell is hot when it changed hotChanges times within
 // hotWindow, a good part of it each time (hotPart on average: a video plays,
 // a window is dragged, text scrolls; a typed glyph or a cursor is a few dozen
-// pixels of it); a tile goes to video while its hot cells cover videoArea of
-// it, and its hot cells' changes are then sent as video. Everything else goes as exact patches: typing, a
-// menu, a hover, a clock. A cell whose viewers hold it coarse (from the video,
-// or a JPEG first version) gets its exact pixels once it has been still for
-// settle. Chosen by measuring: see README.md.
+// pixels of it). A tile goes to video when its hot cells cover at least
+// videoArea pixels and sending them as patches costs more than video would:
+// videoBytes a second, or videoCPU of a core to code them. It stays there
+// while its hot cells cover half of videoArea, and their changes are then sent
+// as video. Everything else goes as exact patches: typing, a menu, a hover, a
+// clock, text that scrolls in a terminal. A cell whose viewers hold it coarse
+// (from the video, or a JPEG first version) gets its exact pixels once it has
+// been still for settle. Chosen by measuring: see README.md.
 const (
 	hotChanges = 4
 	hotWindow  = 250 * time.Millisecond
 	hotPart    = 0.25 // of a cell
-	videoArea  = 0.08 // of the tile, to go to video; it stays there down to half of it
+	videoArea  = 256 * 256
+	videoBytes = 1.5e6 // a second: 12 Mbit/s, several times a 1080p tile's video in motion
+	videoCPU   = 0.25  // of a core
 	settle     = 100 * time.Millisecond
+	// costWindow is how long the cost of hot patches is averaged over.
+	costWindow = 250 * time.Millisecond
 )
 
 // lanes is a tile's per-cell history: when each cell changed, and which
@@ -32,6 +40,10 @@ type lanes struct {
 	lossy   []image.Rectangle       // the part of each cell viewers hold coarse
 	nLossy  int                     // cells with a coarse part
 	video   bool                    // the tile is in video
+	// What hot cells' patches cost lately: bytes and coding time, decaying
+	// over costWindow (so the rate is the sum over costWindow).
+	hotBytes, hotNanos float64
+	costAt             time.Time
 }
 
 func newLanes(s *shadow) *lanes {
@@ -64,6 +76,35 @@ func (l *lanes) hot(c int, now time.Time) bool {
 	return float64(sum) >= hotPart*hotChanges*cellSize*cellSize
 }
 
+// cost adds what a patch of r cost (its bytes and the time to code it) to the
+// hot patches' cost, if r touches a hot cell.
+func (l *lanes) cost(r image.Rectangle, bytes int, took time.Duration, now time.Time) {
+	hot := false
+	l.eachCell(r, func(c int, _ image.Rectangle) { hot = hot || l.hot(c, now) })
+	if hot {
+		l.decay(now)
+		l.hotBytes += float64(bytes)
+		l.hotNanos += float64(took)
+	}
+}
+
+// decay ages the hot patches' cost to now.
+func (l *lanes) decay(now time.Time) {
+	if !l.costAt.IsZero() {
+		f := math.Exp(-float64(now.Sub(l.costAt)) / float64(costWindow))
+		l.hotBytes *= f
+		l.hotNanos *= f
+	}
+	l.costAt = now
+}
+
+// costly reports whether hot patches cost more lately than video would.
+func (l *lanes) costly(now time.Time) bool {
+	l.decay(now)
+	window := costWindow.Seconds()
+	return l.hotBytes/window >= videoBytes || l.hotNanos/float64(costWindow) >= videoCPU
+}
+
 // split sorts this tick's changed boxes into the video lane and the patch
 // lane, appending to each, after deciding whether the tile is in video.
 func (l *lanes) split(now time.Time, video, patch []image.Rectangle) ([]image.Rectangle, []image.Rectangle) {
@@ -73,11 +114,11 @@ func (l *lanes) split(now time.Time, video, patch []image.Rectangle) ([]image.Re
 			hot += area(l.s.cellRect(c))
 		}
 	}
-	need := videoArea * float64(l.s.w*l.s.h)
 	if l.video {
-		need /= 2
+		l.video = hot >= videoArea/2
+	} else {
+		l.video = hot >= videoArea && l.costly(now)
 	}
-	l.video = float64(hot) >= need
 	for _, c := range l.s.touched {
 		if l.video && l.hot(c, now) {
 			video = append(video, l.s.boxes[c])

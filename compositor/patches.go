@@ -2,6 +2,7 @@ package compositor
 
 import (
 	"image"
+	"time"
 
 	"dream/internal/patch"
 	"dream/proto"
@@ -35,12 +36,21 @@ func newPatcher(s *shadow) (*patcher, error) {
 
 // add codes the rectangles rs (tile coordinates) of the shadow as messages of
 // update, after those already added; with lossy set, photographic blocks may
-// go as JPEG, and coarse is called with each. It returns the messages so far.
-func (p *patcher) add(update uint32, rs []image.Rectangle, lossy bool, coarse func(image.Rectangle)) [][]byte {
+// go as JPEG, and coarse is called with each. cost, when set, is told what
+// each rectangle cost: its bytes and the time to code it.
+func (p *patcher) add(update uint32, rs []image.Rectangle, lossy bool, coarse func(image.Rectangle),
+	cost func(r image.Rectangle, bytes int, took time.Duration)) {
 	for _, r := range rs {
+		start, n := time.Now(), len(p.msgs)
 		p.msgs = p.code(p.msgs, update, r, lossy, coarse)
+		if cost != nil {
+			bytes := 0
+			for _, m := range p.msgs[n:] {
+				bytes += len(m)
+			}
+			cost(r, bytes, time.Since(start))
+		}
 	}
-	return p.msgs
 }
 
 // code appends r's messages to msgs, reusing the buffers past len(msgs).

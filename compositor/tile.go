@@ -253,7 +253,9 @@ func (t *tile) tick(videoAll bool) error {
 	if len(patchRs) > 0 || frame {
 		t.update++
 	}
-	t.patch.add(t.update, patchRs, true, t.lanes.coarse)
+	t.patch.add(t.update, patchRs, true, t.lanes.coarse, func(r image.Rectangle, bytes int, took time.Duration) {
+		t.lanes.cost(r, bytes, took, now)
+	})
 	for _, r := range patchRs {
 		t.lanes.exact(r)
 	}

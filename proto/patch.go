@@ -143,6 +143,12 @@ func SetLast(b []byte, last bool) {
 	}
 }
 
+// IsLast reports whether b, a marshalled Patch or Video message, ends its
+// update.
+func IsLast(b []byte) bool {
+	return len(b) > 6 && b[0] == 2 && (Type(b[1]) == TypePatch || Type(b[1]) == TypeVideo) && b[6]&flagLast != 0
+}
+
 func (m Video) AppendMarshal(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(header(b, TypeVideo), m.Update)
 	b = append(b, bit(m.Last))

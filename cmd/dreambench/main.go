@@ -76,6 +76,10 @@ type (
 		// and its peak RSS.
 		CPUPerFrame ms  `json:"server_cpu_ms_per_frame"`
 		PeakMB      int `json:"server_peak_rss_mb"`
+		// What a keystroke cost on the wire: the server's frames and
+		// patches (dream) or RFB updates (VNC), without the transport's
+		// headers; 0 when not known (xpra).
+		BytesPerKey int `json:"bytes_per_key,omitempty"`
 		// The latencies, for the chart.
 		Totals []ms `json:"totals_ms"`
 	}
@@ -205,7 +209,7 @@ func main() {
 		}
 		o.codecs = append(o.codecs, c)
 	}
-	known := []string{"dream", "xpra"}
+	known := []string{"dream", systemName(videoOnly), "xpra"}
 	for _, p := range bench.Peers {
 		known = append(known, systemName(p.Name))
 	}
@@ -400,24 +404,38 @@ func measureLink(ctx context.Context, link bench.Link, o options, private bool, 
 		scenarios = append(scenarios, func() error { return measure(system, scenario, run) })
 	}
 	// typing adds the typing scenarios of system (labelled label in the
-	// progress lines).
+	// progress lines): a square and the whole screen of each content, and
+	// a typed glyph.
 	typing := func(label, system string, run func(bench.TypingConfig) (bench.TypingResult, error)) {
+		type scenario struct {
+			area    bench.Area
+			content bench.Content
+		}
+		var all []scenario
 		for _, content := range o.contents {
-			for _, full := range []bool{false, true} {
-				cfg := bench.TypingConfig{Samples: o.samples, Full: full, Content: content, Link: link}
-				if o.quick {
-					cfg.Probe = 2
-				}
-				add(label, fmt.Sprintf("typing, %s, %s", area(full), content), func() (any, error) {
-					r, err := run(cfg)
-					return summarize(name, system, r), err
-				})
+			all = append(all, scenario{bench.Square, content}, scenario{bench.Screen, content})
+		}
+		all = append(all, scenario{bench.Glyph, bench.Text})
+		for _, sc := range all {
+			cfg := bench.TypingConfig{Samples: o.samples, Area: sc.area, Content: sc.content, Link: link}
+			if o.quick {
+				cfg.Probe = 2
 			}
+			add(label, fmt.Sprintf("typing, %s, %s", sc.area, sc.content), func() (any, error) {
+				r, err := run(cfg)
+				return summarize(name, system, r), err
+			})
 		}
 	}
 	for _, codec := range o.codecs {
+		if o.measures(videoOnly) {
+			typing(videoOnly+" "+codec, videoOnly, func(cfg bench.TypingConfig) (bench.TypingResult, error) {
+				cfg.Codec, cfg.VideoOnly = codec, true
+				return bench.Typing(ctx, cfg)
+			})
+		}
 		if !o.measures("dream") {
-			break
+			continue
 		}
 		add("dream "+codec, "still desktop", func() (any, error) {
 			r, err := bench.Load(ctx, bench.LoadConfig{Codec: codec, Duration: o.seconds, Link: link, Packets: private})
@@ -496,12 +514,9 @@ func (o options) measures(system string) bool {
 	return len(o.systems) == 0 || o.systems[systemName(system)]
 }
 
-func area(full bool) string {
-	if full {
-		return "whole screen"
-	}
-	return "400x400 square"
-}
+// videoOnly is dream without its patch lane (dreamcomp --patches=false):
+// every change as video, as before the lane.
+const videoOnly = "dream video-only"
 
 func summarizeLoad(link, system, name string, r bench.LoadResult) loadRow {
 	out := loadRow{Table: "load", Link: link, System: system, Scenario: name, Codec: r.Codec, Viewers: r.Viewers, Frames: r.Server.Frames,
@@ -529,8 +544,11 @@ func summarizeScroll(link, system string, r bench.ScrollResult) scrollRow {
 }
 
 func summarize(link, system string, r bench.TypingResult) row {
-	out := row{Table: "typing", Link: link, System: system, Scenario: area(r.Full), Content: string(r.Content), Codec: r.Codec,
+	out := row{Table: "typing", Link: link, System: system, Scenario: string(r.Area), Content: string(r.Content), Codec: r.Codec,
 		Samples: len(r.Samples), Missed: r.Missed, CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
+	if r.Keys > 0 {
+		out.BytesPerKey = int(r.Server.Bytes / uint64(r.Keys))
+	}
 	for i, p := range []float64{50, 90, 99, 100} {
 		out.Total[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Total }))
 		out.Input[i] = toMS(r.Percentile(p, func(l bench.Latency) time.Duration { return l.Input }))
@@ -559,11 +577,11 @@ func writeChart(path string, rows []row, manyLinks bool) error {
 	dashes := map[string]string{}
 	var curves []bench.Series
 	for _, r := range rows {
-		if r.Scenario != area(false) || r.Content != content {
+		if r.Scenario != string(bench.Square) || r.Content != content {
 			continue
 		}
 		system := r.System
-		if system == "dream" {
+		if strings.HasPrefix(system, "dream") {
 			system += " " + r.Codec
 		}
 		if _, ok := dashes[r.Link]; !ok {
@@ -606,18 +624,19 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 		} else {
 			fmt.Fprintf(w, "== link: %s ==\n\n", name)
 		}
-		t := [][]string{{"system", "scenario", "content", "codec", "n", "missed", "total p50", "p90", "p99", "max", "input p50", "output p50", "CPU/frame ms", "peak MB"}}
+		t := [][]string{{"system", "scenario", "content", "codec", "n", "missed", "total p50", "p90", "p99", "max", "input p50", "output p50", "KB/key", "CPU/frame ms", "peak MB"}}
 		for _, r := range rows {
 			if r.Link == name {
 				t = append(t, []string{r.System, r.Scenario, r.Content, r.Codec + tried(r.Tried), strconv.Itoa(r.Samples), strconv.Itoa(r.Missed),
 					f1(r.Total[0]), f1(r.Total[1]), f1(r.Total[2]), f1(r.Total[3]), fmt.Sprintf("%.2f", r.Input[0]), f1(r.Output[0]),
-					perFrame(r.CPUPerFrame), mb(r.PeakMB)})
+					kb(r.BytesPerKey), perFrame(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
-		table(w, t, markdown, "typing, milliseconds: keystroke sent by the viewer → picture decoded by the viewer, one clock; "+
+		table(w, t, markdown, "typing, milliseconds: keystroke sent by the viewer → picture shown by the viewer, one clock; "+
 			"missed: keystrokes whose picture never reached the viewer within 5 s; "+
 			"VNC codec: the RFB encoding that measured best (each one's p50 over a few keystrokes in brackets); "+
-			"CPU/frame: the server's, per frame or RFB update it sent")
+			"KB/key: what the server sent a keystroke (dream: video and patches; VNC: RFB updates; without transport headers); "+
+			"CPU/frame: the server's, per update (dream: video frames and patches sent together) or RFB update it sent")
 		t = [][]string{{"system", "scenario", "codec", "fps per tile", "Mbit/s per tile", "dropped", "CPU/frame ms", "peak MB"}}
 		for _, r := range scrolls {
 			if r.Link == name {
@@ -641,6 +660,17 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 		table(w, t, markdown, "one 1920x1080 tile; dream's viewers receive but do not decode; CPU % of one core, the server's; "+
 			"packets on loopback both ways, in the bench's own network namespace")
 	}
+}
+
+// kb is bytes as kilobytes, "–" when not known.
+func kb(b int) string {
+	if b <= 0 {
+		return "–"
+	}
+	if b < 10*1024 {
+		return fmt.Sprintf("%.2f", float64(b)/1024)
+	}
+	return fmt.Sprintf("%.0f", float64(b)/1024)
 }
 
 // table prints t (a header row, then rows) aligned, or as a Markdown table,

@@ -211,7 +211,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.servers, "servers", trust.DefaultPath(), "the `FILE` of paired servers (certificate fingerprints and tokens)")
 	fs.BoolVar(&o.viewOnly, "view-only", false, "watch only: send no keyboard or mouse input to the desktop")
 	fs.BoolVar(&o.headless, "headless", false, "decode without a window (for tests, benchmarks and machines with no display)")
-	fs.IntVar(&o.frames, "frames", 0, "exit after `N` decoded frames (0: run until interrupted)")
+	fs.IntVar(&o.frames, "frames", 0, "exit after `N` pictures shown: video frames and updates of exact pixels (0: run until interrupted)")
 	fs.StringVar(&o.snapshot, "snapshot", "", "write the newest decoded frame to `FILE.png` on exit")
 	fs.DurationVar(&o.snapshotEvery, "snapshot-every", 0, "also rewrite the --snapshot file this often while playing (like 1s)")
 	fs.BoolVar(&o.stats, "stats", false, "print one JSON line a second on stdout: tile, frames, fps, kbps, decode_ms, latency_ms")
@@ -294,7 +294,8 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	// which exists yet.
 	var sessP atomic.Pointer[client.Session]
 	var winP atomic.Pointer[render.Window]
-	pic, err := compose.New(compose.Config{Log: log.With("component", "compose"),
+	var pic *compose.Picture
+	pic, err = compose.New(compose.Config{Log: log.With("component", "compose"),
 		Refresh: func() {
 			if s := sessP.Load(); s != nil {
 				s.Refresh()
@@ -303,6 +304,9 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		Changed: func() {
 			if w := winP.Load(); w != nil {
 				w.Wake()
+			}
+			if o.frames > 0 && pic.Stats().Updates >= uint64(o.frames) {
+				cancel()
 			}
 		}})
 	if err != nil {
@@ -356,15 +360,6 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	p := player.New(pic)
 	defer p.Close()
 	handle := p.Handle
-	if o.frames > 0 {
-		handle = func(f client.Frame) error {
-			err := p.Handle(f)
-			if p.Stats().Frames >= uint64(o.frames) {
-				cancel()
-			}
-			return err
-		}
-	}
 
 	done := make(chan error, 1)
 	go func() {

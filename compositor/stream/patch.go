@@ -48,6 +48,9 @@ func (t *Tile) SendUpdate(msgs [][]byte, whole func() [][]byte) {
 		t.patchBytes.Add(uint64(len(m)))
 	}
 	t.patches.Add(uint64(len(msgs)))
+	if n := len(msgs); n > 0 && proto.IsLast(msgs[n-1]) {
+		t.updates.Add(1) // otherwise a video frame ends the update
+	}
 	t.sendPatches(msgs, whole)
 }
 

@@ -45,6 +45,7 @@ type Tile struct {
 
 	frames, keyframes, bytes atomic.Uint64
 	patches, patchBytes      atomic.Uint64
+	updates                  atomic.Uint64
 	wholes, behind           atomic.Uint64
 	inputDropped             atomic.Uint64
 	patchDropped             atomic.Uint64
@@ -141,6 +142,7 @@ func (t *Tile) WriteFrame(f Frame) error {
 	t.ticks = ticks
 	t.msg = proto.Video{Update: f.Update, Last: true, RTP: t.clock.RTPBase + uint32(ticks), Rects: f.Take}.AppendMarshal(t.msg[:0])
 	t.sendPatches([][]byte{t.msg}, nil)
+	t.updates.Add(1)
 	t.frames.Add(1)
 	t.bytes.Add(uint64(len(f.Data)))
 	if f.Key {
@@ -173,6 +175,9 @@ type TileStats struct {
 	// InputDropped counts viewers' input messages that were malformed, out of
 	// range, stale or sent to a view-only tile.
 	InputDropped uint64 `json:"input_dropped"`
+	// Updates counts the tile's updates: video frames, and patches sent
+	// together (a typed character and the cursor after it are one).
+	Updates uint64 `json:"updates"`
 	// The patch lane: viewers on it, patch messages and their bytes (encoded
 	// once, whatever the viewer count), whole pictures sent to viewers that
 	// joined, asked or caught up, updates a viewer too far behind skipped
@@ -193,7 +198,7 @@ func (t *Tile) Stats() TileStats {
 		Codec: t.Codec, Viewers: all, PatchViewers: all - videoOnly,
 		Frames: t.frames.Load(), Keyframes: t.keyframes.Load(), Bytes: t.bytes.Load(),
 		InputDropped: t.inputDropped.Load(),
-		Patches:      t.patches.Load(), PatchBytes: t.patchBytes.Load(), Wholes: t.wholes.Load(),
+		Updates:      t.updates.Load(), Patches: t.patches.Load(), PatchBytes: t.patchBytes.Load(), Wholes: t.wholes.Load(),
 		Behind: t.behind.Load(), PatchDropped: t.patchDropped.Load(),
 	}
 }

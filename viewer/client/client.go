@@ -284,6 +284,11 @@ type TileInfo struct {
 	Viewers int    `json:"viewers"`
 	Frames  uint64 `json:"frames"` // encoded and sent, once for all its viewers
 	Bytes   uint64 `json:"bytes"`  // of those frames
+	// The patch lane's: updates (video frames and patches sent together),
+	// patch messages and their bytes.
+	Updates    uint64 `json:"updates"`
+	Patches    uint64 `json:"patches"`
+	PatchBytes uint64 `json:"patch_bytes"`
 }
 
 // Tiles asks the server at cfg.URL (with cfg.Token and cfg.Verify) for its
