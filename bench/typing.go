@@ -74,7 +74,7 @@ type TypingResult struct {
 	// Keys is how many keystrokes were typed while the server was measured
 	// (the samples, the missed and one to warm up): Server.Bytes / Keys is
 	// what a keystroke cost on the wire.
-	Keys int
+	Keys   int
 	Server Usage // the server's while the keys were typed (its peak memory: ever)
 }
 
