@@ -23,7 +23,7 @@ const minKeyInterval = 250 * time.Millisecond
 
 // patchInterval is the least time between two updates of a tile: changes that
 // come closer (a glyph and the cursor after it) go as one.
-const patchInterval = 4 * time.Millisecond
+const patchInterval = 1 * time.Millisecond
 
 // maxDamage is how many damaged rectangles a tile keeps apart between two
 // updates; more are joined into their bounding box.
@@ -73,7 +73,8 @@ type tile struct {
 	pending   []image.Rectangle // video-lane boxes not yet sent as video
 	videoDue  bool              // a change not yet in the video, for video-only viewers
 	rects     []image.Rectangle // scratch
-	patchRs   []image.Rectangle // scratch
+	patchRs   []image.Rectangle // scratch: this update's changes for the patch lane
+	refineRs  []image.Rectangle // scratch: coarse parts gone still, to send exact
 	lastTick  time.Time
 	lastFrame time.Time
 	lastKey   time.Time
@@ -81,6 +82,9 @@ type tile struct {
 	timer     *time.Timer // wakes the tile for what is due later
 	timerAt   time.Time
 	take      []proto.Rect
+	now       time.Time // the update's capture time, while it is sent
+	one       [1][]byte
+	wholeFn   func() [][]byte
 }
 
 func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log *slog.Logger) (*tile, error) {
@@ -109,6 +113,7 @@ func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log
 		wake:      make(chan struct{}, 1),
 		stale:     true,
 	}
+	t.wholeFn = t.wholePicture
 	return t, nil
 }
 
@@ -158,6 +163,8 @@ func (t *tile) takeDamage(dst []image.Rectangle) []image.Rectangle {
 // run updates the tile whenever it is woken and something is due, until ctx
 // ends.
 func (t *tile) run(ctx context.Context) error {
+	t.patch.start()
+	defer t.patch.stop()
 	t.timer = time.NewTimer(time.Hour)
 	t.timer.Stop()
 	defer t.timer.Stop()
@@ -234,7 +241,7 @@ func (t *tile) tick(videoAll bool) error {
 	} else {
 		t.pending, patchRs = t.lanes.split(now, t.pending, patchRs)
 	}
-	patchRs = t.lanes.settled(now, patchRs)
+	refine := t.lanes.settled(now, t.refineRs[:0])
 
 	frame := t.keyframe.Load() || len(t.pending) > 0 || t.videoDue
 	if frame {
@@ -248,18 +255,22 @@ func (t *tile) tick(videoAll bool) error {
 		frame = false // only a keyframe was asked for, and it must wait
 	}
 
-	patchRs = mergeRects(patchRs)
-	t.patchRs = patchRs
-	if len(patchRs) > 0 || frame {
+	patchRs, refine = mergeRects(patchRs), mergeRects(refine)
+	t.patchRs, t.refineRs = patchRs, refine
+	if len(patchRs) > 0 || len(refine) > 0 || frame {
 		t.update++
 	}
-	t.patch.add(t.update, patchRs, true, t.lanes.coarse, func(r image.Rectangle, bytes int, took time.Duration) {
-		t.lanes.cost(r, bytes, took, now)
-	})
 	for _, r := range patchRs {
-		t.lanes.exact(r)
+		t.lanes.exact(r) // unless a JPEG first version makes it coarse again
 	}
-	t.out.SendUpdate(t.patch.take(!frame), func() [][]byte { return t.patch.wholePicture(t.update, t.version) })
+	// The changes first (a large photographic block may go as JPEG first),
+	// then the exact pixels of what went still.
+	t.now = now
+	sent := t.patch.send(t.update, patchRs, true, !frame && len(refine) == 0, t.sendOne, t.lanes.coarse, t.cost)
+	sent += t.patch.send(t.update, refine, false, !frame, t.sendOne, t.lanes.coarse, t.cost)
+	if sent == 0 {
+		t.out.SendUpdate(nil, t.wholeFn) // for the viewers that wait for the whole picture
+	}
 	if frame {
 		err = t.frame(now, key)
 	}
@@ -268,6 +279,20 @@ func (t *tile) tick(videoAll bool) error {
 	}
 	return err
 }
+
+// sendOne sends one patch message (as soon as it is coded).
+func (t *tile) sendOne(msg []byte) {
+	t.one[0] = msg
+	t.out.SendUpdate(t.one[:], t.wholeFn)
+}
+
+// cost tells the lanes what a patch cost.
+func (t *tile) cost(r image.Rectangle, bytes int, took time.Duration) {
+	t.lanes.cost(r, bytes, took, t.now)
+}
+
+// wholePicture is the whole tile in exact patches, for viewers that need it.
+func (t *tile) wholePicture() [][]byte { return t.patch.wholePicture(t.update, t.version) }
 
 // takeKeyframe honours a keyframe request unless the last keyframe is too
 // recent; then it leaves the request pending and wakes the tile when it may

@@ -44,12 +44,15 @@ func RectOf(r image.Rectangle) Rect {
 //	1  Palette  a zstd frame: count-1 (uint8), count × R,G,B, then one index a pixel
 //	2  QOI      a zstd frame: QOI operations (RGB, no header, no end marker)
 //	3  JPEG     a baseline JPEG image, lossy: an exact Patch of the same place follows
+//	4  QOIRaw   QOI operations as for QOI, not compressed (a glyph: zstd's frame
+//	            would cost more than it saves)
 const (
 	EncodingSolid   uint8 = 0
 	EncodingPalette uint8 = 1
 	EncodingQOI     uint8 = 2
 	EncodingJPEG    uint8 = 3
-	maxEncoding           = EncodingJPEG
+	EncodingQOIRaw  uint8 = 4
+	maxEncoding           = EncodingQOIRaw
 )
 
 // Flags of Patch and Video messages.
@@ -65,7 +68,7 @@ const (
 //	9  y         uint16
 //	11 width     uint16  1 or more
 //	13 height    uint16  1 or more; width × height at most MaxPatchPixels but for Solid
-//	15 encoding  uint8   EncodingSolid … EncodingJPEG
+//	15 encoding  uint8   EncodingSolid … EncodingQOIRaw
 //	16 data      the rest of the message, at least one byte
 type Patch struct {
 	Update   uint32

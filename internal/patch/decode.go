@@ -59,10 +59,14 @@ func (d *Decoder) Decode(encoding uint8, data []byte, w, h int, dst []byte, stri
 		fill(dst, stride, w, h, data[2], data[1], data[0])
 		return nil
 	case proto.EncodingJPEG:
-		if err := d.jpeg.DecodeBGRX(data, dst, w, h, stride); err != nil {
+		if err := d.jpeg.DecodeBGRA(data, dst, w, h, stride); err != nil {
 			return fmt.Errorf("%w: %w", ErrData, err)
 		}
-		setAlpha(dst, stride, w, h)
+		return nil
+	case proto.EncodingQOIRaw:
+		if err := decodeQOI(dst, stride, w, h, data); err != nil {
+			return fmt.Errorf("patch: %w: %w", err, ErrData)
+		}
 		return nil
 	case proto.EncodingPalette, proto.EncodingQOI:
 	default:
@@ -111,15 +115,6 @@ func fill(dst []byte, stride, w, h int, b, g, r byte) {
 	}
 	for y := 1; y < h; y++ {
 		copy(dst[y*stride:y*stride+4*w], row)
-	}
-}
-
-func setAlpha(dst []byte, stride, w, h int) {
-	for y := range h {
-		row := dst[y*stride : y*stride+4*w]
-		for x := 3; x < len(row); x += 4 {
-			row[x] = 255
-		}
 	}
 }
 

@@ -8,7 +8,10 @@
 //	Palette  up to 256 colours (text, UI): the palette, then one index a
 //	         pixel, in one zstd frame
 //	QOI      more colours: the QOI operations (runs, a 64-colour cache, small
-//	         differences, literal colours) for RGB, in one zstd frame
+//	         differences, literal colours) for RGB, in one zstd frame, or
+//	         bare when zstd would not make them smaller (QOIRaw); for a
+//	         rectangle of 64x64 or less whichever of Palette and QOI is
+//	         smaller (a glyph's anti-aliasing gives it dozens of colours)
 //	JPEG     more colours, a large rectangle, and a lossy first version
 //	         allowed (a photo): baseline JPEG at quality 90, 4:4:4, which an
 //	         exact version replaces once the region is still

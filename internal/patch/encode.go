@@ -26,6 +26,7 @@ type Encoder struct {
 	pal  palette
 	raw  []byte // what goes into zstd
 	idx  []byte
+	pal2 []byte // a palette encoding kept while QOI is tried
 }
 
 // NewEncoder makes an encoder; Close frees it.
@@ -66,14 +67,41 @@ func (e *Encoder) Encode(dst, pix []byte, stride, w, h int, lossy bool) (encodin
 			e.raw = append(e.raw, byte(c>>16), byte(c>>8), byte(c))
 		}
 		e.raw = append(e.raw, e.idx...)
-		return proto.EncodingPalette, e.z.EncodeAll(e.raw, dst), nil
+		out := e.z.EncodeAll(e.raw, dst)
+		if w*h > smallPatch {
+			return proto.EncodingPalette, out, nil
+		}
+		// A glyph's anti-aliasing gives it dozens of colours: its palette
+		// may cost more than QOI's differences. Keep the smaller.
+		pal := out[len(dst):]
+		e.pal2 = append(e.pal2[:0], pal...)
+		enc, out := e.qoi(dst, pix, stride, w, h)
+		if len(out)-len(dst) <= len(e.pal2) {
+			return enc, out, nil
+		}
+		return proto.EncodingPalette, append(out[:len(dst)], e.pal2...), nil
 	}
 	if lossy && w*h >= MinJPEG {
 		out, err := e.jpeg.EncodeBGRX(dst, pix, w, h, stride, JPEGQuality)
 		return proto.EncodingJPEG, out, err
 	}
+	enc, out := e.qoi(dst, pix, stride, w, h)
+	return enc, out, nil
+}
+
+// smallPatch is the most pixels a patch may have for its encoder to try
+// several encodings and keep the smallest.
+const smallPatch = 64 * 64
+
+// qoi appends the QOI operations for the rectangle, compressed unless that
+// makes them larger (a glyph's are).
+func (e *Encoder) qoi(dst, pix []byte, stride, w, h int) (uint8, []byte) {
 	e.raw = appendQOI(e.raw[:0], pix, stride, w, h)
-	return proto.EncodingQOI, e.z.EncodeAll(e.raw, dst), nil
+	out := e.z.EncodeAll(e.raw, dst)
+	if len(out)-len(dst) < len(e.raw) {
+		return proto.EncodingQOI, out
+	}
+	return proto.EncodingQOIRaw, append(out[:len(dst)], e.raw...)
 }
 
 // Solid reports whether the w×h rectangle of B,G,R,X pixels at pix is one

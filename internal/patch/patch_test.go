@@ -108,16 +108,19 @@ func TestRoundTrip(t *testing.T) {
 	}{
 		{"solid", newPicture(300, 200, func(x, y int) (byte, byte, byte) { return 10, 200, 30 }), true, proto.EncodingSolid},
 		{"solid larger than a patch", newPicture(1920, 1080, func(x, y int) (byte, byte, byte) { return 1, 2, 3 }), false, proto.EncodingSolid},
-		{"two colours", newPicture(17, 9, func(x, y int) (byte, byte, byte) { return byte(x & 1 * 255), 0, 0 }), false, proto.EncodingPalette},
-		{"256 colours", newPicture(256, 3, func(x, y int) (byte, byte, byte) { return byte(x), byte(x * 7), 0 }), true, proto.EncodingPalette},
+		// Small: whichever of Palette and QOI is smaller.
+		{"two colours, small", newPicture(17, 9, func(x, y int) (byte, byte, byte) { return byte(x & 1 * 255), 0, 0 }), false, proto.EncodingQOI},
+		{"256 colours, small", newPicture(256, 3, func(x, y int) (byte, byte, byte) { return byte(x), byte(x * 7), 0 }), true, proto.EncodingQOI},
+		{"three colours", newPicture(200, 100, func(x, y int) (byte, byte, byte) { return byte((x*y)%3) * 100, 0, 9 }), false, proto.EncodingPalette},
+		{"256 colours", newPicture(256, 30, func(x, y int) (byte, byte, byte) { return byte(x), byte(x * 7), 0 }), true, proto.EncodingPalette},
 		{"257 colours", newPicture(257, 3, func(x, y int) (byte, byte, byte) { return byte(x), byte(x >> 8), 0 }), true, proto.EncodingQOI},
 		{"noise", newPicture(64, 64, func(x, y int) (byte, byte, byte) {
 			return byte(rnd.Uint32()), byte(rnd.Uint32()), byte(rnd.Uint32())
-		}), false, proto.EncodingQOI},
+		}), false, proto.EncodingQOIRaw},
 		{"gradient", newPicture(200, 100, func(x, y int) (byte, byte, byte) { return byte(x), byte(y), byte(x + y) }), false, proto.EncodingQOI},
 		{"long runs", newPicture(500, 100, func(x, y int) (byte, byte, byte) { return byte(x / 100), 0, byte(y / 40) }), false, proto.EncodingPalette},
-		{"photo, exact", photo(t, 320, 200), false, proto.EncodingQOI},
-		{"small photo, lossy allowed", photo(t, 100, 100), true, proto.EncodingQOI},
+		{"photo, exact", photo(t, 320, 200), false, proto.EncodingQOIRaw},
+		{"small photo, lossy allowed", photo(t, 100, 100), true, proto.EncodingQOIRaw},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,7 +244,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		stride := 4*int(w) + 4
 		out := make([]byte, stride*int(h)+64)
-		d.Decode(enc%5, data, int(w), int(h), out[:stride*int(h)], stride)
+		d.Decode(enc%6, data, int(w), int(h), out[:stride*int(h)], stride)
 		for y := range int(h) {
 			for _, b := range out[y*stride+4*int(w) : (y+1)*stride] {
 				if b != 0 {

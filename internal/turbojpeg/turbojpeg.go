@@ -45,6 +45,15 @@ func (d *Decoder) Size(data []byte) (w, h int, err error) {
 // DecodeBGRX decodes data, a w x h JPEG image, into dst as 4-byte B, G, R, X
 // pixels, rows stride bytes apart.
 func (d *Decoder) DecodeBGRX(data []byte, dst []byte, w, h, stride int) error {
+	return d.decode(data, dst, w, h, stride, C.TJPF_BGRX)
+}
+
+// DecodeBGRA is DecodeBGRX with the fourth byte of each pixel 255.
+func (d *Decoder) DecodeBGRA(data []byte, dst []byte, w, h, stride int) error {
+	return d.decode(data, dst, w, h, stride, C.TJPF_BGRA)
+}
+
+func (d *Decoder) decode(data []byte, dst []byte, w, h, stride int, format C.int) error {
 	gotW, gotH, err := d.Size(data)
 	if err != nil {
 		return err
@@ -56,7 +65,7 @@ func (d *Decoder) DecodeBGRX(data []byte, dst []byte, w, h, stride int) error {
 		return fmt.Errorf("turbojpeg: %d bytes with stride %d do not hold %dx%d", len(dst), stride, w, h)
 	}
 	if C.tjDecompress2(d.h, (*C.uchar)(unsafe.Pointer(&data[0])), C.ulong(len(data)),
-		(*C.uchar)(unsafe.Pointer(&dst[0])), C.int(w), C.int(stride), C.int(h), C.TJPF_BGRX, 0) != 0 {
+		(*C.uchar)(unsafe.Pointer(&dst[0])), C.int(w), C.int(stride), C.int(h), format, 0) != 0 {
 		return d.err("decode")
 	}
 	return nil

@@ -8,7 +8,7 @@
 import { decompress } from "./vendor/fzstd.js";
 
 const T = { patch: 12, video: 13, refresh: 14 };
-const ENC = { solid: 0, palette: 1, qoi: 2, jpeg: 3 };
+const ENC = { solid: 0, palette: 1, qoi: 2, jpeg: 3, qoiRaw: 4 };
 const MAX_PIXELS = 1 << 16; // proto.MaxPatchPixels
 const MAX_WAIT = 1000; // ms a Video message waits for its frame
 const MAX_QUEUE = 4096;
@@ -139,9 +139,10 @@ export class Picture {
           this.ctx.fillRect(x, y, w, h);
           break;
         case ENC.palette:
-        case ENC.qoi: {
+        case ENC.qoi:
+        case ENC.qoiRaw: {
           if (w * h > MAX_PIXELS) throw new Error(`${w}x${h} is more than ${MAX_PIXELS} pixels`);
-          const raw = decompress(data, this.raw);
+          const raw = enc === ENC.qoiRaw ? data : decompress(data, this.raw);
           const img = new ImageData(w, h);
           (enc === ENC.palette ? unpalette : unqoi)(raw, new Uint32Array(img.data.buffer), w * h);
           this.ctx.putImageData(img, x, y);
