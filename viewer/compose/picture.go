@@ -157,6 +157,10 @@ func (p *Picture) Message(data []byte) {
 		p.enqueue(item{patch: m}, len(m.Data))
 	case proto.Video:
 		p.patched = true
+		if r, ok := p.outside(m.Rects); ok {
+			p.drop("video rectangle %v outside the %dx%d tile", r, p.w, p.h)
+			break
+		}
 		p.enqueue(item{video: &m}, 8*len(m.Rects))
 	default:
 		p.drop("a %T on the patch channel", m)
@@ -200,6 +204,21 @@ func (p *Picture) drain() {
 	}
 }
 
+// outside gives the first of rs that lies outside the tile, when its size is
+// known.
+func (p *Picture) outside(rs []proto.Rect) (image.Rectangle, bool) {
+	if p.pix == nil {
+		return image.Rectangle{}, false
+	}
+	tile := image.Rect(0, 0, p.w, p.h)
+	for _, pr := range rs {
+		if r := pr.Image(); !r.In(tile) {
+			return r, true
+		}
+	}
+	return image.Rectangle{}, false
+}
+
 // newer reports whether RTP timestamp a is b or later (modulo 2^32).
 func newer(a, b uint32) bool { return int32(a-b) >= 0 }
 
@@ -241,6 +260,10 @@ func (p *Picture) waitFor(v *proto.Video) {
 	p.timer = time.AfterFunc(maxWait, func() {
 		p.mu.Lock()
 		p.timer = nil
+		if p.closed {
+			p.mu.Unlock()
+			return
+		}
 		if len(p.queue) > 0 && p.queue[0].video == v {
 			p.queue = p.queue[1:]
 			p.drop("the video frame of update %d (RTP %d) never came", v.Update, v.RTP)
