@@ -27,6 +27,8 @@ func solid(update uint32, r image.Rectangle, last bool, c [3]byte) []byte {
 	return proto.Patch{Update: update, Last: last, Rect: proto.RectOf(r), Encoding: proto.EncodingSolid, Data: c[:]}.AppendMarshal(nil)
 }
 
+func rect(x, y, w, h uint16) proto.Rect { return proto.Rect{X: x, Y: y, W: w, H: h} }
+
 func newPicture(t *testing.T) (*Picture, *atomic.Int32, *atomic.Int32) {
 	t.Helper()
 	var refreshes, changes atomic.Int32
@@ -79,7 +81,7 @@ func TestVideoWaitsForItsFrame(t *testing.T) {
 	p.Message(solid(1, image.Rect(0, 0, 64, 32), true, [3]byte{255, 255, 255}))
 
 	// The message first: it waits, and so does the patch after it.
-	p.Message(proto.Video{Update: 2, Last: true, RTP: 200, Rects: []proto.Rect{{0, 0, 32, 32}}}.AppendMarshal(nil))
+	p.Message(proto.Video{Update: 2, Last: true, RTP: 200, Rects: []proto.Rect{rect(0, 0, 32, 32)}}.AppendMarshal(nil))
 	p.Message(solid(3, image.Rect(0, 0, 16, 16), true, [3]byte{0, 0, 255}))
 	if c := pixel(t, p, 4, 4); c != [3]uint8{255, 255, 255} {
 		t.Fatalf("the patch behind a waiting Video message was applied before it: %v", c)
@@ -100,7 +102,7 @@ func TestVideoWaitsForItsFrame(t *testing.T) {
 	if c := pixel(t, p, 40, 20); c != [3]uint8{255, 255, 255} {
 		t.Fatalf("a frame before its Video message changed the picture: %v", c)
 	}
-	p.Message(proto.Video{Update: 4, Last: true, RTP: 300, Rects: []proto.Rect{{32, 0, 32, 32}}}.AppendMarshal(nil))
+	p.Message(proto.Video{Update: 4, Last: true, RTP: 300, Rects: []proto.Rect{rect(32, 0, 32, 32)}}.AppendMarshal(nil))
 	if c := pixel(t, p, 40, 20); !near(c[1], 200) {
 		t.Errorf("(40,20) after the held frame's Video message = %v; want its green", c)
 	}
@@ -118,7 +120,7 @@ func TestBadPatches(t *testing.T) {
 		solid(2, image.Rect(60, 0, 70, 10), true, [3]byte{1, 2, 3}), // outside the tile
 		proto.Patch{Update: 3, Last: true, Rect: proto.RectOf(image.Rect(0, 0, 8, 8)), Encoding: proto.EncodingQOI, Data: []byte("not zstd")}.AppendMarshal(nil),
 		proto.Patch{Update: 4, Last: true, Rect: proto.RectOf(image.Rect(0, 0, 8, 8)), Encoding: proto.EncodingQOIRaw, Data: []byte{0xfe, 1, 2}}.AppendMarshal(nil),
-		proto.Video{Update: 5, Last: true, RTP: 100, Rects: []proto.Rect{{0, 0, 100, 100}}}.AppendMarshal(nil), // outside
+		proto.Video{Update: 5, Last: true, RTP: 100, Rects: []proto.Rect{rect(0, 0, 100, 100)}}.AppendMarshal(nil), // outside
 		proto.Refresh{}.AppendMarshal(nil), // not for a viewer
 	}
 	for _, b := range bad {
@@ -151,7 +153,7 @@ func TestBadPatches(t *testing.T) {
 func TestFrameThatNeverComes(t *testing.T) {
 	p, refreshes, _ := newPicture(t)
 	p.Show(frame(32, 32, 0, 0, 0), 100)
-	p.Message(proto.Video{Update: 1, Last: true, RTP: 500, Rects: []proto.Rect{{0, 0, 32, 32}}}.AppendMarshal(nil))
+	p.Message(proto.Video{Update: 1, Last: true, RTP: 500, Rects: []proto.Rect{rect(0, 0, 32, 32)}}.AppendMarshal(nil))
 	p.Message(solid(2, image.Rect(0, 0, 32, 32), true, [3]byte{1, 2, 3}))
 	deadline := time.Now().Add(3 * time.Second)
 	for pixel(t, p, 1, 1) != [3]uint8{1, 2, 3} {
@@ -195,7 +197,7 @@ func FuzzMessages(f *testing.F) {
 	}
 	e, data, _ := enc.Encode(nil, pix, 64, 16, 8, false)
 	f.Add(proto.Patch{Update: 1, Last: true, Rect: proto.Rect{X: 2, Y: 3, W: 16, H: 8}, Encoding: e, Data: data}.AppendMarshal(nil),
-		proto.Video{Update: 2, Last: true, RTP: 7, Rects: []proto.Rect{{0, 0, 8, 8}}}.AppendMarshal(nil), uint32(7))
+		proto.Video{Update: 2, Last: true, RTP: 7, Rects: []proto.Rect{rect(0, 0, 8, 8)}}.AppendMarshal(nil), uint32(7))
 	f.Add(solid(1, image.Rect(0, 0, 40, 20), false, [3]byte{1, 2, 3}), []byte{2, 13}, uint32(0))
 	f.Fuzz(func(t *testing.T, a, b []byte, rtp uint32) {
 		p, err := New(Config{})
@@ -221,6 +223,59 @@ func FuzzMessages(f *testing.F) {
 		}
 		if len(p.queue) > maxQueue || p.queueBytes > maxQueueBytes || p.queueBytes < 0 {
 			t.Fatalf("queue of %d messages, %d bytes", len(p.queue), p.queueBytes)
+		}
+	})
+}
+
+// BenchmarkCompose measures what one update costs the viewer: a 400x400
+// patch of text-like pixels (four palette blocks) decoded into the picture,
+// and a 400x400 rectangle taken from a 1920x1080 video frame.
+func BenchmarkCompose(b *testing.B) {
+	enc, _ := patch.NewEncoder()
+	defer enc.Close()
+	const w, h = 1920, 1080
+	src := make([]byte, 4*400*400)
+	for i := 0; i < len(src); i += 4 {
+		if (i/4%400/7+i/4/400/13)%3 == 0 {
+			src[i], src[i+1], src[i+2] = 30, 30, 36
+		} else {
+			src[i], src[i+1], src[i+2] = 250, 250, 250
+		}
+	}
+	var msgs [][]byte
+	for y := 0; y < 400; y += 256 {
+		for x := 0; x < 400; x += 256 {
+			bw, bh := min(256, 400-x), min(256, 400-y)
+			m := proto.Patch{Rect: proto.Rect{X: uint16(100 + x), Y: uint16(100 + y), W: uint16(bw), H: uint16(bh)}}
+			e, data, err := enc.Encode(nil, src[4*(y*400+x):], 1600, bw, bh, false)
+			if err != nil {
+				b.Fatal(err)
+			}
+			m.Encoding, m.Data, m.Last = e, data, y+256 >= 400 && x+256 >= 400
+			msgs = append(msgs, m.AppendMarshal(nil))
+		}
+	}
+	b.Run("patch 400x400 text", func(b *testing.B) {
+		p, _ := New(Config{})
+		defer p.Close()
+		p.Show(frame(w, h, 0, 0, 0), 1)
+		for b.Loop() {
+			for _, m := range msgs {
+				p.Message(m)
+			}
+		}
+	})
+	b.Run("video 400x400 of 1920x1080", func(b *testing.B) {
+		p, _ := New(Config{})
+		defer p.Close()
+		f := frame(w, h, 10, 200, 30)
+		p.Show(f, 1)
+		p.Message(solid(1, image.Rect(0, 0, 8, 8), true, [3]byte{}))
+		rtp := uint32(1)
+		for b.Loop() {
+			rtp++
+			p.Message(proto.Video{Update: rtp, Last: true, RTP: rtp, Rects: []proto.Rect{rect(100, 100, 400, 400)}}.AppendMarshal(nil))
+			p.Show(f, rtp)
 		}
 	})
 }

@@ -9,7 +9,7 @@ import { decompress } from "./vendor/fzstd.js";
 
 const T = { patch: 12, video: 13, refresh: 14 };
 const ENC = { solid: 0, palette: 1, qoi: 2, jpeg: 3, qoiRaw: 4 };
-const MAX_PIXELS = 1 << 16; // proto.MaxPatchPixels
+export const MAX_PIXELS = 1 << 16; // proto.MaxPatchPixels
 const MAX_WAIT = 1000; // ms a Video message waits for its frame
 const MAX_QUEUE = 4096;
 
@@ -25,7 +25,6 @@ export class Picture {
     this.queue = [];
     this.busy = false;
     this.lastTS = null; // RTP timestamp of the newest frame shown
-    this.raw = new Uint8Array(1 + 768 + 4 * MAX_PIXELS); // zstd output, reused
     this.refreshed = 0;
     this.stats = { updates: 0, patches: 0, patchBytes: 0, videos: 0, dropped: 0, refreshes: 0, composeMs: 0 };
     const onFrame = (now, meta) => {
@@ -132,32 +131,8 @@ export class Picture {
       return this.drop(`patch ${w}x${h}+${x}+${y} outside the ${this.canvas.width}x${this.canvas.height} tile`);
     }
     try {
-      switch (enc) {
-        case ENC.solid:
-          if (data.length !== 3) throw new Error("a solid colour of " + data.length + " bytes");
-          this.ctx.fillStyle = `rgb(${data[0]},${data[1]},${data[2]})`;
-          this.ctx.fillRect(x, y, w, h);
-          break;
-        case ENC.palette:
-        case ENC.qoi:
-        case ENC.qoiRaw: {
-          if (w * h > MAX_PIXELS) throw new Error(`${w}x${h} is more than ${MAX_PIXELS} pixels`);
-          const raw = enc === ENC.qoiRaw ? data : decompress(data, this.raw);
-          const img = new ImageData(w, h);
-          (enc === ENC.palette ? unpalette : unqoi)(raw, new Uint32Array(img.data.buffer), w * h);
-          this.ctx.putImageData(img, x, y);
-          break;
-        }
-        case ENC.jpeg: {
-          const bmp = await createImageBitmap(new Blob([data], { type: "image/jpeg" }));
-          if (bmp.width !== w || bmp.height !== h) { bmp.close(); throw new Error(`a ${bmp.width}x${bmp.height} JPEG for ${w}x${h}`); }
-          this.ctx.drawImage(bmp, x, y);
-          bmp.close();
-          break;
-        }
-        default:
-          throw new Error("encoding " + enc);
-      }
+      const later = drawPatch(this.ctx, enc, data, x, y, w, h);
+      if (later) await later;
     } catch (e) {
       return this.drop(`patch ${w}x${h}+${x}+${y}: ${e.message || e}`);
     }
@@ -180,20 +155,72 @@ export class Picture {
   }
 }
 
+// drawPatch decodes one patch's data (encoding enc, w×h) and draws it at x, y
+// on ctx.
+// It throws if the data does not decode to its rectangle. JPEG decodes
+// asynchronously: then it returns a promise, otherwise nothing.
+export function drawPatch(ctx, enc, data, x, y, w, h) {
+  switch (enc) {
+    case ENC.solid:
+      if (data.length !== 3) throw new Error("a solid colour of " + data.length + " bytes");
+      ctx.fillStyle = `rgb(${data[0]},${data[1]},${data[2]})`;
+      ctx.fillRect(x, y, w, h);
+      return;
+    case ENC.palette:
+    case ENC.qoi:
+    case ENC.qoiRaw: {
+      if (w * h > MAX_PIXELS) throw new Error(`${w}x${h} is more than ${MAX_PIXELS} pixels`);
+      const bytes = enc === ENC.qoiRaw ? data : unzstd(data, 1 + 768 + 4 * w * h);
+      const img = new ImageData(w, h);
+      (enc === ENC.palette ? unpalette : unqoi)(bytes, new Uint32Array(img.data.buffer), w * h);
+      ctx.putImageData(img, x, y);
+      return;
+    }
+    case ENC.jpeg:
+      return createImageBitmap(new Blob([data], { type: "image/jpeg" })).then((bmp) => {
+        if (bmp.width !== w || bmp.height !== h) { bmp.close(); throw new Error(`a ${bmp.width}x${bmp.height} JPEG for ${w}x${h}`); }
+        ctx.drawImage(bmp, x, y);
+        bmp.close();
+      });
+  }
+  throw new Error("encoding " + enc);
+}
+
 // Pixels go into a Uint32Array over RGBA bytes: little-endian, so 0xAABBGGRR.
 function rgba(r, g, b) { return (0xff000000 | (b << 16) | (g << 8) | r) >>> 0; }
+
+// unzstd decompresses one zstd frame into at most max bytes: one that says
+// it holds more is refused before it costs more. fzstd is fastest when it
+// allocates the size the frame gives; a frame that gives none (a small one)
+// gets a buffer of max bytes, which bounds what it can cost.
+function unzstd(data, max) {
+  if (data.length < 6 || data[0] !== 0x28 || data[1] !== 0xb5 || data[2] !== 0x2f || data[3] !== 0xfd) throw new Error("not a zstd frame");
+  const fhd = data[4], single = (fhd >> 5) & 1, flag = fhd >> 6;
+  const at = 5 + (single ? 0 : 1) + [0, 1, 2, 4][fhd & 3];
+  const len = flag === 0 ? single : [0, 2, 4, 8][flag];
+  let size = -1;
+  if (len === 1) size = data[at];
+  else if (len === 2) size = (data[at] | (data[at + 1] << 8)) + 256;
+  else if (len === 4) size = (data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24)) >>> 0;
+  if (at + len > data.length) throw new Error("a zstd frame cut short");
+  if (size < 0) return decompress(data, new Uint8Array(max));
+  if (size > max) throw new Error(`a zstd frame of ${size} bytes, more than ${max}`);
+  return decompress(data);
+}
 
 function unpalette(raw, out, n) {
   const count = raw[0] + 1;
   if (raw.length < 1 + 3 * count + n) throw new Error("a palette cut short");
-  const pal = new Uint32Array(count);
+  const pal = new Uint32Array(256);
   for (let i = 0; i < count; i++) pal[i] = rgba(raw[1 + 3 * i], raw[2 + 3 * i], raw[3 + 3 * i]);
   const idx = raw.subarray(1 + 3 * count, 1 + 3 * count + n);
+  let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = idx[i];
-    if (c >= count) throw new Error(`index ${c} in a palette of ${count}`);
+    bad |= count - 1 - c; // negative once an index is past the palette
     out[i] = pal[c];
   }
+  if (bad < 0) throw new Error(`an index past a palette of ${count}`);
 }
 
 // unqoi decodes QOI operations for RGB (internal/patch/qoi.go) into n pixels.
