@@ -238,3 +238,43 @@ func TestBrowserDrawsCursor(t *testing.T) {
 	xvfbtest.Xdotool(t, server, "mousemove", "20", "50") // tile 1
 	waitFor(t, 5*time.Second, "no cursor drawn", func() bool { return cursor() == nil })
 }
+
+// TestBrowserShowsApplications: real applications (xterm with coloured
+// text, xcalc, xlogo, a photo) spread over three tiles; once the desktop is
+// still, a screenshot of the page matches each tile's region at 50 dB or
+// more (the exact pixels of the patch lane), photo and all.
+func TestBrowserShowsApplications(t *testing.T) {
+	d := startDreamcomp(t, "--span", "3", "--tile-size", "640x400", "--listen", "127.0.0.1:0")
+	server := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
+	xvfbtest.StartApps(t, server, 3*640)
+	xvfbtest.Xdotool(t, server, "mousemove", "1919", "399") // the cursor out of the way: X's screenshot has none
+	ctx := browser(t, 640, 400)
+	base, token := splitPairing(t, d.url)
+	for _, tile := range []int{1, 3} {
+		if _, err := chromedp.Run(ctx, chromedp.Navigate(fmt.Sprintf("%s/view/%d?token=%s", base, tile, token))); err != nil {
+			t.Fatal(err)
+		}
+		waitPage(t, ctx, "a picture", func(s pageState) bool { return s.Connected && s.FramesDecoded > 0 })
+		var best float64
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < 50; time.Sleep(300 * time.Millisecond) {
+			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			img, err := png.Decode(bytes.NewReader(shot))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := image.NewRGBA(image.Rect(0, 0, 640, 400))
+			draw.Draw(got, got.Rect, img, img.Bounds().Min, draw.Src)
+			x := (tile - 1) * 640
+			want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(x, 0, x+640, 400)).(*image.RGBA)
+			best = max(best, psnrRGB(got, want))
+		}
+		pic, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`window.dream.picture`))
+		t.Logf("tile %d: %.1f dB; the page's picture: %v", tile, best, pic)
+		if best < 50 {
+			t.Errorf("the page shows tile %d at %.1f dB against the desktop; want ≥ 50", tile, best)
+		}
+	}
+}

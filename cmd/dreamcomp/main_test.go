@@ -298,12 +298,13 @@ func TestViewerWindowShowsTile(t *testing.T) {
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(320, 0, 640, 240)).(*image.RGBA)
 		got := xvfbtest.Screenshot(t, laptop.Display())
-		if best = max(best, psnrRGB(got, want)); best >= 30 {
+		if best = max(best, psnrRGB(got, want)); best >= 50 {
 			break
 		}
 	}
-	if best < 30 {
-		t.Fatalf("viewer window never matched tile 2 (best %.1f dB; want ≥ 30)\n%s", best, viewErr.String())
+	// The window is the tile's size: its exact pixels show as they are.
+	if best < 50 {
+		t.Fatalf("viewer window never matched tile 2 (best %.1f dB; want ≥ 50: exact pixels)\n%s", best, viewErr.String())
 	}
 	t.Logf("viewer window matches tile 2 at %.1f dB", best)
 
