@@ -146,7 +146,7 @@ func ScrollVNC(ctx context.Context, peer Peer, cfg ScrollConfig, enc string) (Sc
 	}
 	n := uint64(c.updates.Load() - updates)
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: n}
-	res.Tiles = []TileRate{{Tile: 1, Sent: n, Decoded: n, FPS: float64(n) / elapsed.Seconds(),
+	res.Tiles = []TileRate{{Tile: 1, Sent: n, Decoded: n, FPS: float64(n) / elapsed.Seconds(), UPS: float64(n) / elapsed.Seconds(),
 		Mbps: float64(c.bytes.Load()-bytes) * 8 / elapsed.Seconds() / 1e6}}
 	return res, nil
 }

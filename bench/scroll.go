@@ -3,12 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"dream/internal/testpattern"
 	"dream/viewer/client"
-	"dream/viewer/compose"
 )
 
 // ScrollConfig configures the scrolling scenario.
@@ -26,10 +24,11 @@ type ScrollConfig struct {
 // TileRate is what one tile delivered.
 type TileRate struct {
 	Tile    int
-	FPS     float64 // frames decoded by its viewer, a second
-	Mbps    float64 // encoded video sent, Mbit/s
-	Sent    uint64  // frames dreamcomp sent
-	Decoded uint64  // frames its viewer decoded
+	FPS     float64 // video frames decoded by its viewer, a second (VNC: RFB updates)
+	UPS     float64 // updates its viewer showed, a second: video frames and patches (VNC: RFB updates)
+	Mbps    float64 // sent, video and patches, Mbit/s
+	Sent    uint64  // video frames dreamcomp sent
+	Decoded uint64  // video frames its viewer decoded
 	Dropped uint64  // sent but never decoded
 }
 
@@ -61,14 +60,14 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	}
 	defer pat.Close()
 
-	counters := make([]*countingSink, cfg.Tiles)
-	for i := range counters {
-		counters[i] = &countingSink{}
-		v, err := openView(ctx, d.client(i+1), counters[i].changed)
+	views := make([]*view, cfg.Tiles)
+	for i := range views {
+		v, err := openView(ctx, d.client(i+1), nil)
 		if err != nil {
 			return res, err
 		}
 		defer v.close()
+		views[i] = v
 	}
 	time.Sleep(time.Second) // connections up, first keyframes decoded
 
@@ -80,9 +79,9 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	if err != nil {
 		return res, err
 	}
-	decodedBefore := make([]uint64, cfg.Tiles)
-	for i, c := range counters {
-		decodedBefore[i] = c.n.Load()
+	decodedBefore, shownBefore := make([]uint64, cfg.Tiles), make([]uint64, cfg.Tiles)
+	for i, v := range views {
+		decodedBefore[i], shownBefore[i] = v.player.Stats().Frames, v.pic.Stats().Updates
 	}
 	elapsed, err := scroll(pat, cfg)
 	if err != nil {
@@ -97,14 +96,14 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 		return res, err
 	}
 	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
-	for i := range counters {
-		// Updates are video frames and patches sent together; a viewer shows
-		// each as one picture.
-		sent := tilesAfter[i].Updates - tilesBefore[i].Updates
-		decoded := counters[i].n.Load() - decodedBefore[i]
+	for i, v := range views {
+		sent := tilesAfter[i].Frames - tilesBefore[i].Frames
+		decoded := v.player.Stats().Frames - decodedBefore[i]
+		shown := v.pic.Stats().Updates - shownBefore[i]
 		bytes := tilesAfter[i].Bytes + tilesAfter[i].PatchBytes - tilesBefore[i].Bytes - tilesBefore[i].PatchBytes
 		tr := TileRate{Tile: i + 1, Sent: sent, Decoded: decoded,
 			FPS:  float64(decoded) / elapsed.Seconds(),
+			UPS:  float64(shown) / elapsed.Seconds(),
 			Mbps: float64(bytes) * 8 / elapsed.Seconds() / 1e6}
 		if sent > decoded {
 			tr.Dropped = sent - decoded
@@ -148,9 +147,3 @@ func scroll(pat *testpattern.Pattern, cfg ScrollConfig) (time.Duration, error) {
 	time.Sleep(300 * time.Millisecond)
 	return elapsed, nil
 }
-
-// countingSink counts the pictures a viewer showed: video frames and
-// updates of patches.
-type countingSink struct{ n atomic.Uint64 }
-
-func (c *countingSink) changed(*compose.Picture) { c.n.Add(1) }

@@ -140,6 +140,9 @@ func Typing(ctx context.Context, cfg TypingConfig) (TypingResult, error) {
 	// The viewer's first picture (a keyframe, and on the patch lane the whole
 	// picture in exact pixels) is not the keystrokes'.
 	if err := v.settled(ctx, 10*time.Second); err != nil {
+		if tiles, terr := client.Tiles(ctx, d.client(1)); terr == nil {
+			err = fmt.Errorf("%w; the tile: %+v", err, tiles[0])
+		}
 		return res, err
 	}
 	before, err := d.usage(ctx)

@@ -178,10 +178,11 @@ func (t *tile) run(ctx context.Context) error {
 		}
 		all, videoOnly := t.out.Viewers()
 		if all == 0 {
+			// A keyframe asked for stays asked for: the viewer that asked
+			// may be counted a moment after this wake-up.
 			if len(t.takeDamage(t.rects)) > 0 {
 				t.stale = true
 			}
-			t.keyframe.Store(false)
 			continue
 		}
 		if wait := time.Until(t.lastTick.Add(patchInterval)); wait > 0 {

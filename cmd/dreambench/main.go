@@ -91,7 +91,8 @@ type (
 		System      string    `json:"system"`
 		Scenario    string    `json:"scenario"`
 		Codec       string    `json:"codec"`
-		FPS         []float64 `json:"fps"`  // per tile, decoded by its viewer
+		FPS         []float64 `json:"fps"`  // per tile: video frames its viewer decoded (VNC: RFB updates)
+		UPS         []float64 `json:"ups"`  // per tile: updates its viewer showed, video and patches
 		Mbps        []float64 `json:"mbps"` // per tile, sent
 		Sent        uint64    `json:"frames_sent"`
 		Dropped     uint64    `json:"frames_dropped"` // sent, never decoded
@@ -536,6 +537,7 @@ func summarizeScroll(link, system string, r bench.ScrollResult) scrollRow {
 		CPUPerFrame: toMS(r.Server.PerFrame()), PeakMB: r.Server.PeakKB / 1024}
 	for _, t := range r.Tiles {
 		out.FPS = append(out.FPS, math.Round(t.FPS*10)/10)
+		out.UPS = append(out.UPS, math.Round(t.UPS*10)/10)
 		out.Mbps = append(out.Mbps, math.Round(t.Mbps*10)/10)
 		out.Sent += t.Sent
 		out.Dropped += t.Dropped
@@ -637,15 +639,17 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 			"VNC codec: the RFB encoding that measured best (each one's p50 over a few keystrokes in brackets); "+
 			"KB/key: what the server sent a keystroke (dream: video and patches; VNC: RFB updates; without transport headers); "+
 			"CPU/frame: the server's, per update (dream: video frames and patches sent together) or RFB update it sent")
-		t = [][]string{{"system", "scenario", "codec", "fps per tile", "Mbit/s per tile", "dropped", "CPU/frame ms", "peak MB"}}
+		t = [][]string{{"system", "scenario", "codec", "fps per tile", "updates/s per tile", "Mbit/s per tile", "dropped", "CPU/frame ms", "peak MB"}}
 		for _, r := range scrolls {
 			if r.Link == name {
-				t = append(t, []string{r.System, r.Scenario, r.Codec, join(r.FPS), join(r.Mbps), fmt.Sprintf("%d of %d", r.Dropped, r.Sent),
+				t = append(t, []string{r.System, r.Scenario, r.Codec, join(r.FPS), join(r.UPS), join(r.Mbps), fmt.Sprintf("%d of %d", r.Dropped, r.Sent),
 					f1(r.CPUPerFrame), mb(r.PeakMB)})
 			}
 		}
 		table(w, t, markdown, "scrolling 8 rows at 60 steps a second; every tile watched by a viewer that decodes all it gets; "+
-			"for VNC, fps is RFB updates a second (an update may be part of the screen) and nothing is dropped: it sends less often")
+			"fps: video frames decoded a second; updates/s: pictures shown a second, video frames and patches (until a region is found to move, and around it, dream sends patches); "+
+			"Mbit/s: video and patches; dropped: video frames sent, not decoded; "+
+			"for VNC, fps and updates/s are RFB updates a second (an update may be part of the screen) and nothing is dropped: it sends less often")
 		t = [][]string{{"system", "scenario", "codec", "CPU %", "frames sent", "Mbit/s", "packets", "fewest received", "peak MB"}}
 		for _, r := range loads {
 			if r.Link == name {

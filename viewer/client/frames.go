@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -53,6 +55,18 @@ type Frame struct {
 // error (a frame that did not decode) asks for a keyframe and skips frames until
 // it comes.
 func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
+	// The first packets can reach this side before it is ready for them
+	// (its DTLS ends a moment after the server's): then the first keyframe
+	// is lost and, with nothing received, nothing would ask for another.
+	// Until a frame comes, ask every nudgeInterval.
+	first := make(chan struct{})
+	var firstOnce sync.Once
+	gotFirst := func() { firstOnce.Do(func() { close(first) }) }
+	nudgeCtx, stopNudge := context.WithCancel(ctx)
+	var nudging sync.WaitGroup
+	nudging.Go(func() { s.nudge(nudgeCtx, first) })
+	defer func() { stopNudge(); nudging.Wait() }()
+
 	var track *webrtc.TrackRemote
 	timer := time.NewTimer(s.cfg.ConnectTimeout)
 	select {
@@ -72,7 +86,7 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 	}
 
 	r := &reader{s: s, track: track, ssrc: uint32(track.SSRC()), a: assembler{codec: codec, needKey: true},
-		frames: make(chan *Frame, queueFrames), free: make(chan *Frame, queueFrames+1)}
+		frames: make(chan *Frame, queueFrames), free: make(chan *Frame, queueFrames+1), first: gotFirst}
 	for range queueFrames + 1 {
 		r.free <- &Frame{}
 	}
@@ -132,6 +146,7 @@ type reader struct {
 	frames chan *Frame // complete frames, oldest first
 	free   chan *Frame // spare frame buffers
 
+	first        func()      // called with each frame queued
 	decodeFailed atomic.Bool // set by the decoding side: skip to a keyframe
 	pliMu        sync.Mutex
 	lastPLI      time.Time
@@ -208,6 +223,7 @@ func (r *reader) queue(f Frame) {
 	*buf = f
 	buf.Data = data
 	r.frames <- buf
+	r.first()
 }
 
 func (r *reader) checkKey() {
@@ -229,4 +245,44 @@ func (r *reader) askKey() {
 	if send {
 		r.s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: r.ssrc}})
 	}
+}
+
+// nudgeInterval is how often a viewer with no frame yet asks for a keyframe.
+const nudgeInterval = 300 * time.Millisecond
+
+// nudge asks the server for a keyframe every nudgeInterval until first is
+// closed or ctx ends; the video's SSRC comes from the server's answer.
+func (s *Session) nudge(ctx context.Context, first <-chan struct{}) {
+	ssrc, ok := answerSSRC(s.pc)
+	if !ok {
+		return
+	}
+	tick := time.NewTicker(nudgeInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-first:
+			return
+		case <-tick.C:
+			s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+		}
+	}
+}
+
+// answerSSRC is the SSRC the server's answer gives its video.
+func answerSSRC(pc *webrtc.PeerConnection) (uint32, bool) {
+	d := pc.RemoteDescription()
+	if d == nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(d.SDP, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "a=ssrc:"); ok {
+			if n, err := strconv.ParseUint(strings.Fields(rest)[0], 10, 32); err == nil {
+				return uint32(n), true
+			}
+		}
+	}
+	return 0, false
 }
