@@ -103,7 +103,7 @@ func New(cfg Config) (*Compositor, error) {
 			c.Close()
 			return nil, err
 		}
-		t.out = st
+		t.out, t.clock = st, st.Clock()
 		c.out = append(c.out, st)
 	}
 	if c.cursor, err = cursor.Open(cursor.Config{Display: cfg.Display, Log: log}); err != nil {

@@ -250,14 +250,18 @@ func TestMotionIsVideo(t *testing.T) {
 	fps := float64(after.Frames-before.Frames) / stopped.Sub(start).Seconds()
 	t.Logf("%d scroll steps in %v: %d video frames (%.0f a second), %d patches, %d KB of them",
 		steps, stopped.Sub(start).Round(time.Millisecond), after.Frames-before.Frames, fps, after.Patches-before.Patches, (after.PatchBytes-before.PatchBytes)>>10)
-	if fps < 20 {
-		t.Errorf("a scrolling tile sent %.0f video frames a second; want it in the video lane, at 20 or more on this machine", fps)
+	minFPS, exactIn := 20.0, 300*time.Millisecond
+	if raceEnabled {
+		minFPS, exactIn = 5, 3*time.Second
+	}
+	if fps < minFPS {
+		t.Errorf("a scrolling tile sent %.0f video frames a second; want it in the video lane, at %.0f or more on this machine", fps, minFPS)
 	}
 	v.waitFor(t, "the picture is exact once the scrolling stopped", func(pic *image.RGBA) bool {
 		return differing(pic, screen) == 0
 	})
-	if d := time.Since(stopped); d > 300*time.Millisecond {
-		t.Errorf("the picture was exact %v after the scrolling stopped; want within 300 ms", d.Round(time.Millisecond))
+	if d := time.Since(stopped); d > exactIn {
+		t.Errorf("the picture was exact %v after the scrolling stopped; want within %v", d.Round(time.Millisecond), exactIn)
 	} else {
 		t.Logf("exact %v after the scrolling stopped", d.Round(time.Millisecond))
 	}

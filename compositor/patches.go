@@ -40,6 +40,7 @@ type patcher struct {
 type job struct {
 	b      image.Rectangle
 	update uint32
+	stamp  uint32
 	lossy  bool
 	msg    []byte
 	enc    uint8
@@ -91,7 +92,7 @@ func (p *patcher) stop() {
 // plan cuts rs (tile coordinates) into blocks to code into jobs, appending to
 // jobs (whose buffers are reused from spare). A rectangle of one colour stays
 // whole: a Solid patch may be any size.
-func (p *patcher) plan(jobs []*job, rs []image.Rectangle, update uint32, lossy bool) []*job {
+func (p *patcher) plan(jobs []*job, rs []image.Rectangle, update, stamp uint32, lossy bool) []*job {
 	add := func(b image.Rectangle, lossy bool) {
 		var j *job
 		if n := len(p.spare); n > 0 {
@@ -99,7 +100,7 @@ func (p *patcher) plan(jobs []*job, rs []image.Rectangle, update uint32, lossy b
 		} else {
 			j = &job{done: make(chan struct{}, 1)}
 		}
-		j.b, j.update, j.lossy, j.ok = b, update, lossy, false
+		j.b, j.update, j.stamp, j.lossy, j.ok = b, update, stamp, lossy, false
 		jobs = append(jobs, j)
 	}
 	for _, r := range rs {
@@ -120,7 +121,7 @@ func (p *patcher) plan(jobs []*job, rs []image.Rectangle, update uint32, lossy b
 // code codes j with enc into its message.
 func (p *patcher) code(j *job, enc *patch.Encoder) {
 	start := time.Now()
-	m := proto.Patch{Update: j.update, Rect: proto.RectOf(j.b)}
+	m := proto.Patch{Update: j.update, Stamp: j.stamp, Rect: proto.RectOf(j.b)}
 	buf := m.AppendHeader(j.msg[:0])
 	at := len(buf) - 1 // the encoding byte
 	pix, stride := p.s.at(j.b)
@@ -167,14 +168,14 @@ func (p *patcher) codeAll(jobs []*job, emit func(*job)) {
 	}
 }
 
-// send codes the rectangles rs of the shadow as patches of update and gives
-// each message to out in order, the last one marked so when last is set. With
+// send codes the rectangles rs of the shadow as patches of update, captured
+// at stamp (the tile's RTP clock), and gives each message to out in order, the last one marked so when last is set. With
 // lossy set, photographic blocks may go as JPEG: coarse is called with each.
 // cost is told what each block cost (its bytes and the time to code it). It
 // returns how many messages went out.
-func (p *patcher) send(update uint32, rs []image.Rectangle, lossy, last bool, out func([]byte),
+func (p *patcher) send(update, stamp uint32, rs []image.Rectangle, lossy, last bool, out func([]byte),
 	coarse func(image.Rectangle), cost func(image.Rectangle, int, time.Duration)) int {
-	p.blocks = p.plan(p.blocks[:0], rs, update, lossy)
+	p.blocks = p.plan(p.blocks[:0], rs, update, stamp, lossy)
 	n := 0
 	p.codeAll(p.blocks, func(j *job) {
 		if !j.ok {
@@ -194,9 +195,9 @@ func (p *patcher) send(update uint32, rs []image.Rectangle, lossy, last bool, ou
 	return n
 }
 
-// wholePicture is the whole tile in exact patches as of the shadow's version
-// (coded again only when the shadow changed since).
-func (p *patcher) wholePicture(update uint32, version uint64) [][]byte {
+// wholePicture is the whole tile in exact patches as of the shadow's version,
+// captured at stamp (coded again only when the shadow changed since).
+func (p *patcher) wholePicture(update, stamp uint32, version uint64) [][]byte {
 	if p.wholeAt == version && p.msgs != nil {
 		return p.msgs
 	}
@@ -208,7 +209,7 @@ func (p *patcher) wholePicture(update uint32, version uint64) [][]byte {
 		}
 	}
 	p.spare = append(p.spare, p.whole...)
-	p.whole = p.plan(p.whole[:0], cells, update, false)
+	p.whole = p.plan(p.whole[:0], cells, update, stamp, false)
 	p.msgs = p.msgs[:0]
 	p.codeAll(p.whole, func(j *job) {
 		if j.ok {

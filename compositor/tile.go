@@ -85,6 +85,7 @@ type tile struct {
 	now       time.Time // the update's capture time, while it is sent
 	one       [1][]byte
 	wholeFn   func() [][]byte
+	clock     proto.Clock // the network side's RTP clock
 }
 
 func newTile(src *capture.Source, number int, r image.Rectangle, cfg Config, log *slog.Logger) (*tile, error) {
@@ -267,8 +268,9 @@ func (t *tile) tick(videoAll bool) error {
 	// The changes first (a large photographic block may go as JPEG first),
 	// then the exact pixels of what went still.
 	t.now = now
-	sent := t.patch.send(t.update, patchRs, true, !frame && len(refine) == 0, t.sendOne, t.lanes.coarse, t.cost)
-	sent += t.patch.send(t.update, refine, false, !frame, t.sendOne, t.lanes.coarse, t.cost)
+	stamp := t.stamp(now)
+	sent := t.patch.send(t.update, stamp, patchRs, true, !frame && len(refine) == 0, t.sendOne, t.lanes.coarse, t.cost)
+	sent += t.patch.send(t.update, stamp, refine, false, !frame, t.sendOne, t.lanes.coarse, t.cost)
 	if sent == 0 {
 		t.out.SendUpdate(nil, t.wholeFn) // for the viewers that wait for the whole picture
 	}
@@ -293,7 +295,15 @@ func (t *tile) cost(r image.Rectangle, bytes int, took time.Duration) {
 }
 
 // wholePicture is the whole tile in exact patches, for viewers that need it.
-func (t *tile) wholePicture() [][]byte { return t.patch.wholePicture(t.update, t.version) }
+func (t *tile) wholePicture() [][]byte {
+	return t.patch.wholePicture(t.update, t.stamp(t.lastTick), t.version)
+}
+
+// stamp is capture time at on the tile's RTP clock (90 kHz), which the
+// viewers know from the Clock message.
+func (t *tile) stamp(at time.Time) uint32 {
+	return t.clock.RTPBase + uint32(at.Sub(time.Unix(0, t.clock.UnixNano))*90/time.Millisecond)
+}
 
 // takeKeyframe honours a keyframe request unless the last keyframe is too
 // recent; then it leaves the request pending and wakes the tile when it may

@@ -64,21 +64,24 @@ const (
 //
 //	2  update    uint32  grows by one for each update of the tile
 //	6  flags     uint8   bit 0: the last message of its update
-//	7  x         uint16  the rectangle, in the tile's pixels
-//	9  y         uint16
-//	11 width     uint16  1 or more
-//	13 height    uint16  1 or more; width × height at most MaxPatchPixels but for Solid
-//	15 encoding  uint8   EncodingSolid … EncodingQOIRaw
-//	16 data      the rest of the message, at least one byte
+//	7  stamp     uint32  when the desktop captured it, on the tile's RTP clock
+//	                     (90 kHz; Clock ties it to wall-clock time)
+//	11 x         uint16  the rectangle, in the tile's pixels
+//	13 y         uint16
+//	15 width     uint16  1 or more
+//	17 height    uint16  1 or more; width × height at most MaxPatchPixels but for Solid
+//	19 encoding  uint8   EncodingSolid … EncodingQOIRaw
+//	20 data      the rest of the message, at least one byte
 type Patch struct {
 	Update   uint32
 	Last     bool
+	Stamp    uint32
 	Rect     Rect
 	Encoding uint8
 	Data     []byte // Unmarshal's aliases the message
 }
 
-const patchHeader = 14
+const patchHeader = 18
 
 // Video says which rectangles of the video frame stamped RTP to take into the
 // tile's picture (the rest of the frame is coarser than what the viewer holds).
@@ -134,6 +137,7 @@ func (m Patch) AppendMarshal(b []byte) []byte {
 func (m Patch) AppendHeader(b []byte) []byte {
 	b = binary.BigEndian.AppendUint32(header(b, TypePatch), m.Update)
 	b = append(b, bit(m.Last))
+	b = binary.BigEndian.AppendUint32(b, m.Stamp)
 	b = appendRect(b, m.Rect)
 	return append(b, m.Encoding)
 }
@@ -180,7 +184,8 @@ func unmarshalPatch(body []byte) (Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := Patch{Update: binary.BigEndian.Uint32(body[0:4]), Last: last, Rect: readRect(body[5:13]), Encoding: body[13], Data: body[patchHeader:]}
+	m := Patch{Update: binary.BigEndian.Uint32(body[0:4]), Last: last, Stamp: binary.BigEndian.Uint32(body[5:9]),
+		Rect: readRect(body[9:17]), Encoding: body[17], Data: body[patchHeader:]}
 	r := m.Rect
 	switch {
 	case r.W == 0 || r.H == 0:

@@ -64,11 +64,11 @@ func TestQuick(t *testing.T) {
 		}
 	}
 	// dream (vp8), the four VNC servers (x11vnc and x0vncserver, as shipped and
-	// tuned) and xpra.
-	const vnc = 4
-	if len(rows) != 2+2*vnc+2 || len(scrolls) != 2+vnc || len(loads) != 3+vnc+1 {
-		t.Fatalf("%d typing, %d scrolling and %d load rows; want %d (each system, square and whole screen), %d (dream on 1 and 3 tiles, each VNC server) and %d (dream still, 1 and 5 viewers; each VNC server and xpra still):\n%s",
-			len(rows), len(scrolls), len(loads), 2+2*vnc+2, 2+vnc, 3+vnc+1, out)
+	// tuned) and xpra; each types into a square, the whole screen and a glyph.
+	const vnc, areas = 4, 3
+	if len(rows) != areas*(1+vnc+1) || len(scrolls) != 2+vnc || len(loads) != 3+vnc+1 {
+		t.Fatalf("%d typing, %d scrolling and %d load rows; want %d (each system, square, whole screen and glyph), %d (dream on 1 and 3 tiles, each VNC server) and %d (dream still, 1 and 5 viewers; each VNC server and xpra still):\n%s",
+			len(rows), len(scrolls), len(loads), areas*(1+vnc+1), 2+vnc, 3+vnc+1, out)
 	}
 	if l := loads[0]; l.System != "dream" || l.Frames != 0 || private && l.Packets < 0 {
 		t.Errorf("dream's still desktop %+v: want nothing sent, and packets counted in a private namespace", l)
@@ -95,13 +95,18 @@ func TestQuick(t *testing.T) {
 			t.Errorf("scrolling row %+v: want %d tiles and frames sent", r, tiles)
 		}
 	}
-	for _, r := range rows[:2] {
-		if r.System != "dream" || r.Codec != "vp8" || r.Content != "photo" || !fiveKeys(r) || r.Total[0] <= 0 || r.Total[3] < r.Total[0] || len(r.Totals) != r.Samples {
-			t.Errorf("row %+v: want 5 vp8 keystrokes of the photo with p50 ≤ max", r)
+	for _, r := range rows[:areas] {
+		content := "photo"
+		if r.Scenario == "glyph" {
+			content = "text"
+		}
+		if r.System != "dream" || r.Codec != "vp8" || r.Content != content || !fiveKeys(r) || r.Total[0] <= 0 || r.Total[3] < r.Total[0] ||
+			len(r.Totals) != r.Samples || r.BytesPerKey <= 0 {
+			t.Errorf("row %+v: want 5 vp8 keystrokes of the %s with p50 ≤ max, and their bytes", r, content)
 		}
 	}
-	for _, r := range rows[2 : 2+2*vnc] {
-		if !fiveKeys(r) || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 {
+	for _, r := range rows[areas : areas+areas*vnc] {
+		if !fiveKeys(r) || r.Total[0] <= 0 || len(r.Tried) != 3 || r.Tried[r.Codec] <= 0 || r.CPUPerFrame <= 0 && r.PeakMB <= 0 || r.BytesPerKey <= 0 {
 			t.Errorf("VNC row %+v: want 5 samples with the encoding picked among the three tried, and the server's usage", r)
 		}
 		for enc, p50 := range r.Tried {
@@ -110,7 +115,7 @@ func TestQuick(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range rows[2+2*vnc:] {
+	for _, r := range rows[areas+areas*vnc:] {
 		if r.System != "xpra" || !fiveKeys(r) || r.Total[0] <= 0 || r.PeakMB <= 0 {
 			t.Errorf("xpra row %+v: want 5 keystrokes and the server's peak memory", r)
 		}

@@ -247,7 +247,7 @@ func TestBrowserShowsApplications(t *testing.T) {
 	d := startDreamcomp(t, "--span", "3", "--tile-size", "640x400", "--listen", "127.0.0.1:0")
 	server := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
 	xvfbtest.StartApps(t, server, 3*640)
-	xvfbtest.Xdotool(t, server, "mousemove", "1919", "399") // the cursor out of the way: X's screenshot has none
+	xvfbtest.Xdotool(t, server, "mousemove", "960", "390") // the cursor on tile 2, which is not looked at: X's screenshot has none
 	ctx := browser(t, 640, 400)
 	base, token := splitPairing(t, d.url)
 	for _, tile := range []int{1, 3} {

@@ -301,6 +301,12 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 				s.Refresh()
 			}
 		},
+		Clock: func() (proto.Clock, bool) {
+			if s := sessP.Load(); s != nil {
+				return s.Clock()
+			}
+			return proto.Clock{}, false
+		},
 		Changed: func() {
 			if w := winP.Load(); w != nil {
 				w.Wake()
@@ -493,10 +499,12 @@ func (m *meter) run(ctx context.Context, tile int, p *player.Player, pic *compos
 			if n := s.Frames - prev.Frames; n > 0 {
 				line.DecodeMs = round(float64(s.DecodeTime-prev.DecodeTime) / float64(time.Millisecond) / float64(n))
 			}
-			if n := s.LatencyFrames - prev.LatencyFrames; n > 0 {
-				line.LatencyMs = round(float64(s.Latency-prev.Latency) / float64(time.Millisecond) / float64(n))
-			}
 			ps := pic.Stats()
+			// Latency: video frames' and patch updates' together.
+			if n := s.LatencyFrames - prev.LatencyFrames + ps.LatencyUpdates - prevPic.LatencyUpdates; n > 0 {
+				sum := s.Latency - prev.Latency + ps.Latency - prevPic.Latency
+				line.LatencyMs = round(float64(sum) / float64(time.Millisecond) / float64(n))
+			}
 			line.UPS = round(float64(ps.Updates-prevPic.Updates) / dt)
 			line.PatchKbps = round(float64(ps.PatchBytes-prevPic.PatchBytes) * 8 / 1000 / dt)
 			line.PatchDropped = ps.Dropped

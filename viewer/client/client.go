@@ -232,6 +232,15 @@ func (s *Session) Close() error {
 	return s.pc.Close()
 }
 
+// Clock is the tie between the tile's RTP clock and the desktop's wall
+// clock, once the desktop has sent it.
+func (s *Session) Clock() (proto.Clock, bool) {
+	if c := s.clock.Load(); c != nil {
+		return *c, true
+	}
+	return proto.Clock{}, false
+}
+
 // Fingerprint is the SHA-256 of the certificate of the server that answered
 // ("" over plain HTTP).
 func (s *Session) Fingerprint() string { return s.serverFP }

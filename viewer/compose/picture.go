@@ -33,7 +33,11 @@ type Config struct {
 	// Changed is called after each complete update (to wake a renderer), with
 	// the lock not held.
 	Changed func()
-	Log     *slog.Logger
+	// Clock, when set, gives the tie between the tile's RTP clock and the
+	// desktop's wall clock (the Clock message), once known: patches' capture
+	// times then give their latency.
+	Clock func() (proto.Clock, bool)
+	Log   *slog.Logger
 }
 
 // Stats are a picture's running totals.
@@ -44,6 +48,11 @@ type Stats struct {
 	Videos     uint64 // video frames taken, whole or in part
 	Dropped    uint64 // patch channel messages that could not be used
 	Refreshes  uint64 // whole pictures asked for
+	// Latency is capture to shown, summed over LatencyUpdates updates of
+	// patches (those that came after the desktop's clock). Meaningful when
+	// this machine and the desktop share a clock.
+	Latency        time.Duration
+	LatencyUpdates uint64
 }
 
 // Picture is one tile's picture. Video is called by the decoding goroutine,
@@ -77,6 +86,8 @@ type Picture struct {
 	lastReason string
 
 	updates, patches, patchBytes, videos, dropped, refreshes atomic.Uint64
+	latencyNanos                                             atomic.Int64
+	latencyUpdates                                           atomic.Uint64
 }
 
 // item is a patch channel message waiting for its turn.
@@ -292,6 +303,13 @@ func (p *Picture) applyPatch(m proto.Patch) {
 	p.open = append(p.open, r)
 	if m.Last {
 		p.publish()
+		if p.cfg.Clock != nil {
+			if c, ok := p.cfg.Clock(); ok {
+				captured := time.Unix(0, c.UnixNano+int64(m.Stamp-c.RTPBase)*int64(time.Millisecond)/90)
+				p.latencyNanos.Add(int64(time.Since(captured)))
+				p.latencyUpdates.Add(1)
+			}
+		}
 	}
 }
 
@@ -393,7 +411,8 @@ func (p *Picture) Size() (w, h int) {
 // Stats returns the totals so far.
 func (p *Picture) Stats() Stats {
 	return Stats{Updates: p.updates.Load(), Patches: p.patches.Load(), PatchBytes: p.patchBytes.Load(),
-		Videos: p.videos.Load(), Dropped: p.dropped.Load(), Refreshes: p.refreshes.Load()}
+		Videos: p.videos.Load(), Dropped: p.dropped.Load(), Refreshes: p.refreshes.Load(),
+		Latency: time.Duration(p.latencyNanos.Load()), LatencyUpdates: p.latencyUpdates.Load()}
 }
 
 // Close frees the decoder; later calls do nothing.

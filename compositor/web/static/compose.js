@@ -37,10 +37,14 @@ export class Picture {
   // reset starts again for a new connection: video frames are the picture
   // until its patch channel speaks.
   reset() {
+    this.clock = null;
     this.patched = false;
     this.queue.length = 0;
     this.lastTS = null;
   }
+
+  // setClock takes the desktop's Clock message: its RTP base and wall clock.
+  setClock(rtpBase, unixMs) { this.clock = { rtpBase, unixMs }; }
 
   // frame takes the video frame being shown.
   frame(meta) {
@@ -123,10 +127,11 @@ export class Picture {
   }
 
   async applyPatch(v) {
-    if (v.byteLength < 17) return this.drop("a short Patch");
-    const last = v.getUint8(6) & 1, x = v.getUint16(7), y = v.getUint16(9), w = v.getUint16(11), h = v.getUint16(13);
-    const enc = v.getUint8(15);
-    const data = new Uint8Array(v.buffer, v.byteOffset + 16, v.byteLength - 16);
+    if (v.byteLength < 21) return this.drop("a short Patch");
+    const last = v.getUint8(6) & 1, stamp = v.getUint32(7);
+    const x = v.getUint16(11), y = v.getUint16(13), w = v.getUint16(15), h = v.getUint16(17);
+    const enc = v.getUint8(19);
+    const data = new Uint8Array(v.buffer, v.byteOffset + 20, v.byteLength - 20);
     if (!w || !h || x + w > this.canvas.width || y + h > this.canvas.height) {
       return this.drop(`patch ${w}x${h}+${x}+${y} outside the ${this.canvas.width}x${this.canvas.height} tile`);
     }
@@ -138,7 +143,13 @@ export class Picture {
     }
     this.stats.patches++;
     this.stats.patchBytes += data.length;
-    if (last) this.stats.updates++;
+    if (last) {
+      this.stats.updates++;
+      if (this.clock) { // capture to shown, when this machine shares the desktop's clock
+        const captured = this.clock.unixMs + ((stamp - this.clock.rtpBase) >>> 0) / 90;
+        this.stats.latencyMs = Date.now() - captured;
+      }
+    }
   }
 
   // drop counts a message that could not be used and asks for the whole

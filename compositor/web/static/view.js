@@ -132,6 +132,11 @@ let cursor = null;
 async function fromDesktop(v) {
   if (v.byteLength < 2 || v.getUint8(0) !== VERSION) return;
   switch (v.getUint8(1)) {
+    case T.clock: {
+      if (v.byteLength < 14) return;
+      pic.setClock(v.getUint32(2), Number(v.getBigInt64(6) / 1000000n));
+      break;
+    }
     case T.cursorPos: {
       if (v.byteLength < 11) return;
       const x = v.getInt16(6), y = v.getInt16(8), shown = v.getUint8(10) === 1;

@@ -1,0 +1,5 @@
+//go:build !race
+
+package compositor_test
+
+const raceEnabled = false
