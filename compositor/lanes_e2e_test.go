@@ -250,9 +250,12 @@ func TestMotionIsVideo(t *testing.T) {
 	fps := float64(after.Frames-before.Frames) / stopped.Sub(start).Seconds()
 	t.Logf("%d scroll steps in %v: %d video frames (%.0f a second), %d patches, %d KB of them",
 		steps, stopped.Sub(start).Round(time.Millisecond), after.Frames-before.Frames, fps, after.Patches-before.Patches, (after.PatchBytes-before.PatchBytes)>>10)
+	// Under the race detector the scroll cannot keep its pace nor the coder
+	// its speed, so the lane's choice (by cost) is not a user's: only the end
+	// is checked then; scripts/test runs this again without it.
 	minFPS, exactIn := 20.0, 300*time.Millisecond
 	if raceEnabled {
-		minFPS, exactIn = 5, 3*time.Second
+		minFPS, exactIn = 0, 3*time.Second
 	}
 	if fps < minFPS {
 		t.Errorf("a scrolling tile sent %.0f video frames a second; want it in the video lane, at %.0f or more on this machine", fps, minFPS)
