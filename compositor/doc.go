@@ -1,13 +1,23 @@
-// Package compositor turns an X display into tiles of video: it watches the
-// display for damage, maps damage to tiles, and for each damaged tile that has a
-// viewer grabs the tile's pixels (MIT-SHM), converts them to I420 (libyuv), encodes
-// them once and sends the frame to every viewer of the tile.
+// Package compositor turns an X display into tiles: it watches the display for
+// damage, hands it to the tiles it touches, and each tile's scheduler (tile.go)
+// sends what changed, once for all its viewers, in one of two lanes.
 //
-// Each tile has its own goroutine, encoder and shared-memory segment; the damage
-// watcher only marks tiles dirty and wakes them. A tile's goroutine grabs pixels
-// when it is about to encode, so changes that arrive while it is busy are folded
-// into its next frame (latest wins) and nothing upstream ever waits on it. A tile
-// with no viewer is neither grabbed nor encoded; a static screen costs nothing.
+// The scheduler grabs what was damaged (MIT-SHM) and compares it with the
+// tile's shadow, the picture it last sent (shadow.go): only pixels that differ
+// count, per 64x64 cell. Cells that change often over a large part of the tile,
+// when patches of them would cost more than video (lanes.go), go to the video
+// lane: converted to I420 where they changed (libyuv), encoded with the rest of
+// the tile's picture, and named to the viewers in a Video message that comes
+// before the frame. Everything else goes to the patch lane: exact pixels of the
+// changed rectangles, coded in blocks in parallel and sent as each is ready
+// (patches.go, internal/patch). What went as video, or first as JPEG, is sent
+// again exact once it has been still a moment.
 //
-// Subpackages: capture (X11 source), layout (tiles), stream (WebRTC/WHEP).
+// A tile's goroutine never waits on anything upstream: damage that comes while
+// it works is folded into its next update. A tile with no viewer grabs and
+// codes nothing; a still screen costs nothing.
+//
+// Subpackages: capture (X11 source), layout (tiles), encode (video), stream
+// (WebRTC/WHEP, the track and the patch channel), inject (keyboard and mouse),
+// cursor, access (tokens), web (the browser viewer).
 package compositor
