@@ -24,6 +24,7 @@ export class Picture {
     this.patched = false;
     this.queue = [];
     this.busy = false;
+    this.generation = 0;
     this.lastTS = null; // RTP timestamp of the newest frame shown
     this.refreshed = 0;
     this.stats = { updates: 0, patches: 0, patchBytes: 0, videos: 0, dropped: 0, refreshes: 0, composeMs: 0 };
@@ -37,6 +38,7 @@ export class Picture {
   // reset starts again for a new connection: video frames are the picture
   // until its patch channel speaks.
   reset() {
+    this.generation++; // a pump awaiting a JPEG drops its message
     this.clock = null;
     this.patched = false;
     this.queue.length = 0;
@@ -84,6 +86,7 @@ export class Picture {
   async pump() {
     if (this.busy) return;
     this.busy = true;
+    const generation = this.generation;
     try {
       while (this.queue.length && this.canvas.width > 1) {
         const it = this.queue[0], v = it.v;
@@ -95,6 +98,7 @@ export class Picture {
           }
         } else {
           await this.applyPatch(v);
+          if (generation !== this.generation) return; // reset meanwhile: the queue is another's
         }
         this.stats.composeMs += performance.now() - t0;
         this.queue.shift();
