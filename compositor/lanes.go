@@ -155,13 +155,18 @@ func (l *lanes) exact(r image.Rectangle) {
 }
 
 // settled appends the coarse parts of the cells that have been still for
-// settle, and forgets them (the caller sends them exact).
-func (l *lanes) settled(now time.Time, dst []image.Rectangle) []image.Rectangle {
+// settle, up to about budget pixels, and forgets them (the caller sends them
+// exact); the others wait for a later call.
+func (l *lanes) settled(now time.Time, dst []image.Rectangle, budget int) []image.Rectangle {
 	if l.nLossy == 0 {
 		return dst
 	}
 	for c, r := range l.lossy {
+		if budget <= 0 {
+			break
+		}
 		if !r.Empty() && !now.Before(l.last[c].Add(settle)) {
+			budget -= area(r)
 			dst = append(dst, r)
 			l.lossy[c] = image.Rectangle{}
 			l.nLossy--

@@ -43,7 +43,7 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 // watched reports whether any tile has a viewer.
 func (c *Compositor) watched() bool {
 	for _, t := range c.out {
-		if all, _ := t.Viewers(); all > 0 {
+		if t.Viewers().All > 0 {
 			return true
 		}
 	}

@@ -25,6 +25,15 @@ const minKeyInterval = 250 * time.Millisecond
 // come closer (a glyph and the cursor after it) go as one.
 const patchInterval = 1 * time.Millisecond
 
+// Refinement pace: at most refinePixels of coarse parts are sent exact an
+// update, refineGap apart, while no patch viewer has more than refineBacklog
+// bytes still to send.
+const (
+	refinePixels  = 4 * block * block
+	refineGap     = 4 * time.Millisecond
+	refineBacklog = 128 << 10
+)
+
 // maxDamage is how many damaged rectangles a tile keeps apart between two
 // updates; more are joined into their bounding box.
 const maxDamage = 32
@@ -37,8 +46,9 @@ type output interface {
 	SendUpdate(msgs [][]byte, whole func() [][]byte)
 	// WriteFrame sends a video frame to every viewer.
 	WriteFrame(f stream.Frame) error
-	// Viewers counts the viewers, and those that take the video whole.
-	Viewers() (all, videoOnly int)
+	// Viewers says who watches: how many, how many take the video whole,
+	// and how far behind the patch viewers are.
+	Viewers() stream.Viewers
 }
 
 // tile is one tile's scheduler: it owns the tile's damage and keyframe
@@ -177,8 +187,8 @@ func (t *tile) run(ctx context.Context) error {
 		case <-t.timer.C:
 			t.timerAt = time.Time{}
 		}
-		all, videoOnly := t.out.Viewers()
-		if all == 0 {
+		v := t.out.Viewers()
+		if v.All == 0 {
 			// A keyframe asked for stays asked for: the viewer that asked
 			// may be counted a moment after this wake-up.
 			if len(t.takeDamage(t.rects)) > 0 {
@@ -190,7 +200,7 @@ func (t *tile) run(ctx context.Context) error {
 			t.wakeAt(time.Now().Add(wait))
 			continue
 		}
-		err := t.tick(videoOnly > 0 || t.videoOnly)
+		err := t.tick(v.VideoOnly > 0 || t.videoOnly, v.Backlog)
 		switch {
 		case errors.Is(err, capture.ErrDisplayLost) || errors.Is(err, capture.ErrClosed):
 			return err // the display is gone: nothing more to show
@@ -223,7 +233,7 @@ func (t *tile) wakeAt(at time.Time) {
 // tick sends what changed: the patches at once, then, when due, a video
 // frame. videoAll is set while some viewer takes only the video (then every
 // change goes into it as well).
-func (t *tile) tick(videoAll bool) error {
+func (t *tile) tick(videoAll bool, backlog int) error {
 	now := time.Now() // the update's capture time
 	t.lastTick = now
 	changed, err := t.capture()
@@ -243,7 +253,13 @@ func (t *tile) tick(videoAll bool) error {
 	} else {
 		t.pending, patchRs = t.lanes.split(now, t.pending, patchRs)
 	}
-	refine := t.lanes.settled(now, t.refineRs[:0])
+	// Exact refinements go a little at a time, and only while the viewers'
+	// patch channels are nearly drained: a keystroke's patch must not queue
+	// behind a photo's exact pixels.
+	refine := t.refineRs[:0]
+	if backlog <= refineBacklog {
+		refine = t.lanes.settled(now, refine, refinePixels)
+	}
 
 	frame := t.keyframe.Load() || len(t.pending) > 0 || t.videoDue
 	if frame {
@@ -278,6 +294,9 @@ func (t *tile) tick(videoAll bool) error {
 		err = t.frame(now, key)
 	}
 	if due := t.lanes.due(); !due.IsZero() {
+		if soon := now.Add(refineGap); due.Before(soon) {
+			due = soon
+		}
 		t.wakeAt(due) // coarse parts get their exact pixels once still
 	}
 	return err

@@ -214,6 +214,5 @@ func TestFrameTimestamps(t *testing.T) {
 }
 
 func tileViewers(t *Tile) int {
-	all, _ := t.Viewers()
-	return all
+	return t.Viewers().All
 }

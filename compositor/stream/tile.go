@@ -102,15 +102,32 @@ type noFeed struct{}
 func (noFeed) Keyframe() {}
 func (noFeed) Wake()     {}
 
-// Viewers is the number of viewers whose connection is up, and of those the
-// ones that take the video whole: they have no patch channel (a plain WHEP
-// player), so every change must go into the video for them.
-func (t *Tile) Viewers() (all, videoOnly int) {
-	all = int(t.viewers.Load())
+// Viewers is who watches the tile, as its scheduler needs to know.
+type Viewers struct {
+	All int // viewers whose connection is up
+	// VideoOnly of them take the video whole: they have no patch channel (a
+	// plain WHEP player), so every change must go into the video for them.
+	VideoOnly int
+	// Backlog is what the most behind patch viewer still has to send, in
+	// bytes (one waiting for the whole picture not counted): exact
+	// refinements wait while it is large, so that a keystroke does not queue
+	// behind them.
+	Backlog int
+}
+
+// Viewers says who watches the tile.
+func (t *Tile) Viewers() Viewers {
+	v := Viewers{All: int(t.viewers.Load())}
 	t.patchMu.Lock()
 	n := len(t.patch)
+	for _, p := range t.patch {
+		if !p.whole.Load() {
+			v.Backlog = max(v.Backlog, int(p.dc.BufferedAmount()))
+		}
+	}
 	t.patchMu.Unlock()
-	return all, max(0, all-n)
+	v.VideoOnly = max(0, v.All-n)
+	return v
 }
 
 // Frame is one encoded video frame of the tile.
@@ -192,7 +209,8 @@ type TileStats struct {
 
 // Stats returns the tile's counters.
 func (t *Tile) Stats() TileStats {
-	all, videoOnly := t.Viewers()
+	v := t.Viewers()
+	all, videoOnly := v.All, v.VideoOnly
 	return TileStats{
 		Tile: t.Number, X: t.Rect.Min.X, Y: t.Rect.Min.Y, Width: t.Rect.Dx(), Height: t.Rect.Dy(),
 		Codec: t.Codec, Viewers: all, PatchViewers: all - videoOnly,
