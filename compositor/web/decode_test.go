@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -144,7 +145,7 @@ func TestPageDecodesExactly(t *testing.T) {
 // BenchmarkPageDecode measures what the page spends to decode and draw each
 // sample: the patch lane's coding (exact, and with JPEG first), and the
 // browser's own PNG and JPEG (quality 90, 4:4:4) decoders for comparison.
-// ms/decode is the page's own clock.
+// ms/decode is the page's own clock, the best of b.N runs of 5.
 func BenchmarkPageDecode(b *testing.B) {
 	ctx := page(b)
 	jenc, err := turbojpeg.NewEncoder()
@@ -173,9 +174,11 @@ func BenchmarkPageDecode(b *testing.B) {
 			{"JPEG", "jpeg", jpegData},
 		} {
 			b.Run(s.Name+"/"+c.name, func(b *testing.B) {
-				var ms float64
+				// The best of the page's runs of 5: the page's clock is
+				// coarse and its collector runs when it likes.
+				ms := math.Inf(1)
 				for b.Loop() {
-					ms = decodeInPage(b, ctx, c.kind, c.data, s.W, s.H, 10, false).MS
+					ms = min(ms, decodeInPage(b, ctx, c.kind, c.data, s.W, s.H, 5, false).MS)
 				}
 				b.ReportMetric(ms, "ms/decode")
 				b.ReportMetric(float64(len(c.data)), "bytes")
