@@ -55,6 +55,7 @@ export class Picture {
     this.stats.videos++;
     if (this.canvas.width !== w || this.canvas.height !== h) {
       this.canvas.width = w; this.canvas.height = h; // clears it: the frame or the patches fill it
+      if (this.onresize) this.onresize();
     }
     if (!this.patched) {
       this.ctx.drawImage(this.video, 0, 0, w, h);

@@ -156,6 +156,7 @@ async function fromDesktop(v) {
         }
         cursor = { image: new ImageData(px, w, h), hx, hy };
       } catch (e) { cursor = null; dream.errors.push(`cursor: ${e.message}`); } // an arrow stands in
+      if (lastPos) drawCursor(...lastPos);
       break;
     }
   }
@@ -173,7 +174,7 @@ let hovering = false, lastPos = null;
 shown.addEventListener("mouseenter", () => { hovering = true; if (lastPos) drawCursor(...lastPos); });
 shown.addEventListener("mouseleave", () => { hovering = false; if (lastPos) drawCursor(...lastPos); });
 document.addEventListener("pointerlockchange", () => { if (lastPos) drawCursor(...lastPos); });
-video.addEventListener("resize", () => { if (lastPos) drawCursor(...lastPos); }); // the picture's size is known now
+pic.onresize = () => { if (lastPos) drawCursor(...lastPos); }; // the picture's size is known now
 
 function drawCursor(x, y, shown) {
   lastPos = [x, y, shown];
