@@ -73,7 +73,16 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 		}()
 		defer func() { cancel(); <-done }()
 	}
-	time.Sleep(time.Second) // everyone connected, first keyframes through
+	// Everyone connected, first keyframes through (a viewer asks again for a
+	// keyframe until its first one comes), then a moment for stragglers.
+	for i := range counts {
+		for deadline := time.Now().Add(10 * time.Second); counts[i].Load() == 0; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				return res, fmt.Errorf("viewer %d: no frame within 10 s", i+1)
+			}
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
 	before, err := d.usage(ctx)
 	if err != nil {
 		return res, err

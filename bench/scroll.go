@@ -69,7 +69,11 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 		defer v.close()
 		views[i] = v
 	}
-	time.Sleep(time.Second) // connections up, first keyframes decoded
+	for i, v := range views { // connections up, first pictures whole
+		if err := v.settled(ctx, 10*time.Second); err != nil {
+			return res, fmt.Errorf("tile %d: %w", i+1, err)
+		}
+	}
 
 	before, err := d.usage(ctx)
 	if err != nil {
