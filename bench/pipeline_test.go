@@ -28,27 +28,34 @@ func BenchmarkChangeToPicture(b *testing.B) {
 	}
 }
 
-func benchChange(b *testing.B, codec string) {
+// desktop runs a 1920x1080 Xvfb showing the test pattern, and a compositor
+// of it in codec serving on loopback, for b; it returns the pattern, the
+// compositor and its URL.
+func desktop(b *testing.B, codec string) (*testpattern.Pattern, *compositor.Compositor, string) {
 	x := xvfbtest.StartForTest(b, xvfb.Config{Width: width, Height: height})
 	pat, err := testpattern.Start(x.Display(), 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pat.Close()
+	b.Cleanup(func() { pat.Close() })
 	comp, err := compositor.New(compositor.Config{Display: x.Display(), Codec: codec, LoopbackOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer comp.Close()
 	srv := httptest.NewServer(comp.Handler())
-	defer srv.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	go comp.Run(ctx) // comp.Close stops it and waits
+	b.Cleanup(func() { cancel(); srv.Close(); comp.Close() })
+	return pat, comp, srv.URL
+}
+
+func benchChange(b *testing.B, codec string) {
+	pat, _, url := desktop(b, codec)
+	ctx := context.Background()
 
 	box := image.Rect(800, 500, 832, 532)
 	w := &watcher{at: image.Pt(816, 516), seen: make(chan struct{}, 1)}
-	v, err := openView(ctx, client.Config{URL: srv.URL, Tile: 1}, w.changed)
+	v, err := openView(ctx, client.Config{URL: url, Tile: 1}, w.changed)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,12 +104,8 @@ func BenchmarkPatchLane(b *testing.B) {
 }
 
 func benchPatchLane(b *testing.B, kind Area, content Content) {
-	x := xvfbtest.StartForTest(b, xvfb.Config{Width: width, Height: height})
-	pat, err := testpattern.Start(x.Display(), 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer pat.Close()
+	pat, comp, url := desktop(b, "")
+	ctx := context.Background()
 	area := TypingConfig{Area: kind}.area(pat)
 	imgs, err := contentPictures(content, area)
 	if kind == Glyph {
@@ -119,18 +122,8 @@ func benchPatchLane(b *testing.B, kind Area, content Content) {
 		}
 		pics = append(pics, pic)
 	}
-	comp, err := compositor.New(compositor.Config{Display: x.Display(), LoopbackOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer comp.Close()
-	srv := httptest.NewServer(comp.Handler())
-	defer srv.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go comp.Run(ctx) // comp.Close stops it and waits
 	w := &watcher{at: centre(), seen: make(chan struct{}, 1)}
-	v, err := openView(ctx, client.Config{URL: srv.URL, Tile: 1}, w.changed)
+	v, err := openView(ctx, client.Config{URL: url, Tile: 1}, w.changed)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -213,25 +213,30 @@ func startViewer(t *testing.T, ctx context.Context, url string, tile int) *viewe
 // startViewerLanes starts a viewer; with patches set it opens the patch
 // channel, as dreamview does.
 func startViewerLanes(t *testing.T, ctx context.Context, url string, tile int, patches bool) *viewer {
+	return startViewerWith(t, ctx, client.Config{URL: url, Tile: tile}, patches)
+}
+
+// startViewerWith starts a viewer with cfg, on the patch lane when patches
+// is set, and stops it when the test ends.
+func startViewerWith(t *testing.T, ctx context.Context, cfg client.Config, patches bool) *viewer {
 	t.Helper()
-	v := &viewer{tile: tile}
+	v := &viewer{tile: cfg.Tile}
 	var err error
 	if v.pic, err = compose.New(compose.Config{Refresh: func() { v.sess.Refresh() }}); err != nil {
 		t.Fatal(err)
 	}
-	cfg := client.Config{URL: url, Tile: tile}
 	if patches {
 		cfg.OnPatch = v.pic.Message
 	}
 	if v.sess, err = client.Dial(ctx, cfg); err != nil {
-		t.Fatalf("viewer of tile %d: %v", tile, err)
+		t.Fatalf("viewer of tile %d: %v", cfg.Tile, err)
 	}
 	v.player = player.New(v.pic)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		if err := v.sess.Frames(ctx, v.player.Handle); err != nil && ctx.Err() == nil {
-			t.Errorf("viewer of tile %d: %v", tile, err)
+			t.Errorf("viewer of tile %d: %v", cfg.Tile, err)
 		}
 	}()
 	t.Cleanup(func() {

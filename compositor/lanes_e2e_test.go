@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
@@ -16,8 +15,6 @@ import (
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 	"dream/viewer/client"
-	"dream/viewer/compose"
-	"dream/viewer/player"
 )
 
 // serveDesktop runs a compositor spanning span tiles of an Xvfb of w×h for
@@ -102,16 +99,7 @@ func echoTerminal(t *testing.T, display string) {
 		t.Fatalf("xterm: %v", err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		find := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
-		find.Env = append(os.Environ(), "DISPLAY="+display)
-		if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("xterm did not appear on %s within 10 s", display)
-		}
-	}
+	xvfbtest.WaitWindow(t, display, "xterm", 10*time.Second)
 	xvfbtest.Xdotool(t, display, "mousemove", "100", "50") // focus follows the pointer
 	xvfbtest.Still(t, display, 200*time.Millisecond)
 }
@@ -191,28 +179,7 @@ func TestPlainWHEPGetsEverything(t *testing.T) {
 
 // startPlain starts a headless viewer that opens no data channel.
 func startPlain(t *testing.T, ctx context.Context, url string, tile int) *viewer {
-	t.Helper()
-	v := &viewer{tile: tile}
-	var err error
-	if v.pic, err = compose.New(compose.Config{}); err != nil {
-		t.Fatal(err)
-	}
-	if v.sess, err = client.Dial(ctx, client.Config{URL: url, Tile: tile, Plain: true}); err != nil {
-		t.Fatalf("plain viewer of tile %d: %v", tile, err)
-	}
-	v.player = player.New(v.pic)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		v.sess.Frames(ctx, v.player.Handle)
-	}()
-	t.Cleanup(func() {
-		v.sess.Close()
-		<-done
-		v.player.Close()
-		v.pic.Close()
-	})
-	return v
+	return startViewerWith(t, ctx, client.Config{URL: url, Tile: tile, Plain: true}, false)
 }
 
 // TestMotionIsVideo: a large region scrolling at 60 Hz, which would cost

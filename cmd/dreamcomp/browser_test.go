@@ -79,6 +79,28 @@ func waitPage(t *testing.T, ctx context.Context, what string, ok func(pageState)
 	return st
 }
 
+// pageMatches compares screenshots of the page (the size of r) with region r
+// of the desktop on display server until they match at dB or 15 s pass, and
+// returns the best PSNR seen.
+func pageMatches(t *testing.T, ctx context.Context, server string, r image.Rectangle, dB float64) float64 {
+	t.Helper()
+	var best float64
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < dB; time.Sleep(300 * time.Millisecond) {
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(shot))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+		draw.Draw(got, got.Rect, img, img.Bounds().Min, draw.Src)
+		best = max(best, psnrRGB(got, xvfbtest.Screenshot(t, server).SubImage(r).(*image.RGBA)))
+	}
+	return best
+}
+
 // TestBrowserPlaysTile: the browser viewer plays tile 2, with either codec:
 // the browser's own counters show decoded frames of the tile's size, and a
 // screenshot of the page matches the desktop's region at 50 dB or more (the
@@ -98,21 +120,7 @@ func TestBrowserPlaysTile(t *testing.T) {
 			waitPage(t, ctx, "decoded 320x240 frames", func(s pageState) bool {
 				return s.FramesDecoded > 0 && s.Width == 320 && s.Height == 240
 			})
-			var best float64
-			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < 50; time.Sleep(300 * time.Millisecond) {
-				shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-				if err != nil {
-					t.Fatal(err)
-				}
-				img, err := png.Decode(bytes.NewReader(shot))
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := image.NewRGBA(image.Rect(0, 0, 320, 240))
-				draw.Draw(got, got.Rect, img, img.Bounds().Min, draw.Src)
-				want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(320, 0, 640, 240)).(*image.RGBA)
-				best = max(best, psnrRGB(got, want))
-			}
+			best := pageMatches(t, ctx, server, image.Rect(320, 0, 640, 240), 50)
 			pic, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`window.dream.picture`))
 			t.Logf("the page shows tile 2 at %.1f dB; its picture: %v", best, pic)
 			if best < 50 {
@@ -255,22 +263,8 @@ func TestBrowserShowsApplications(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitPage(t, ctx, "a picture", func(s pageState) bool { return s.Connected && s.FramesDecoded > 0 })
-		var best float64
-		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline) && best < 50; time.Sleep(300 * time.Millisecond) {
-			shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-			if err != nil {
-				t.Fatal(err)
-			}
-			img, err := png.Decode(bytes.NewReader(shot))
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := image.NewRGBA(image.Rect(0, 0, 640, 400))
-			draw.Draw(got, got.Rect, img, img.Bounds().Min, draw.Src)
-			x := (tile - 1) * 640
-			want := xvfbtest.Screenshot(t, server).SubImage(image.Rect(x, 0, x+640, 400)).(*image.RGBA)
-			best = max(best, psnrRGB(got, want))
-		}
+		x := (tile - 1) * 640
+		best := pageMatches(t, ctx, server, image.Rect(x, 0, x+640, 400), 50)
 		pic, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`window.dream.picture`))
 		t.Logf("tile %d: %.1f dB; the page's picture: %v", tile, best, pic)
 		if best < 50 {

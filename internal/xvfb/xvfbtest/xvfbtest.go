@@ -119,14 +119,22 @@ func StartTerminal(t testing.TB, display, geometry string) *Terminal {
 		t.Fatalf("xterm: %v", err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		find := exec.Command("xdotool", "search", "--onlyvisible", "--class", "xterm")
+	WaitWindow(t, display, "xterm", 10*time.Second)
+	return term
+}
+
+// WaitWindow waits until a window of class is on display's screen, and fails
+// the test if none is within d.
+func WaitWindow(t testing.TB, display, class string, d time.Duration) {
+	t.Helper()
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		find := exec.Command("xdotool", "search", "--onlyvisible", "--class", class)
 		find.Env = append(os.Environ(), "DISPLAY="+display)
 		if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
-			return term
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("xterm did not appear on %s within 10 s", display)
+			t.Fatalf("%s did not appear on %s within %v", class, display, d)
 		}
 	}
 }
@@ -216,16 +224,7 @@ func StartApps(t testing.TB, display string, w int) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	}
 	for _, a := range apps {
-		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			find := exec.Command("xdotool", "search", "--onlyvisible", "--class", a.class)
-			find.Env = append(os.Environ(), "DISPLAY="+display)
-			if out, _ := find.Output(); len(strings.TrimSpace(string(out))) > 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not appear on %s within 15 s", a.class, display)
-			}
-		}
+		WaitWindow(t, display, a.class, 15*time.Second)
 	}
 	Still(t, display, 300*time.Millisecond)
 }
