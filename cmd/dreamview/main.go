@@ -285,28 +285,21 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if token == "" && paired && (srv.Fingerprint == "" || srv.Fingerprint == keptFP) {
 		token = keptToken
 	}
-	var verify func(string) error
-	if strings.HasPrefix(srv.URL, "https://") {
-		verify = store.Check(srv, o.repair)
+	verify := func(srv trust.Server) func(string) error {
+		if strings.HasPrefix(srv.URL, "https://") {
+			return store.Check(srv, o.repair)
+		}
+		return nil
 	}
+	// The session of the moment, for the picture's requests and the input.
+	via := &relay{}
 	// The tile's picture: video frames and the patch channel's exact pixels.
-	// It asks the session for whole pictures and wakes the window, neither of
-	// which exists yet.
-	var sessP atomic.Pointer[client.Session]
+	// It wakes the window, which does not exist yet.
 	var winP atomic.Pointer[render.Window]
 	var pic *compose.Picture
 	pic, err = compose.New(compose.Config{Log: log.With("component", "compose"),
-		Refresh: func() {
-			if s := sessP.Load(); s != nil {
-				s.Refresh()
-			}
-		},
-		Clock: func() (proto.Clock, bool) {
-			if s := sessP.Load(); s != nil {
-				return s.Clock()
-			}
-			return proto.Clock{}, false
-		},
+		Refresh: via.refresh,
+		Clock:   via.clock,
 		Changed: func() {
 			if w := winP.Load(); w != nil {
 				w.Wake()
@@ -319,8 +312,32 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		return err
 	}
 	defer pic.Close()
-	cc := client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify,
-		Log: log.With("component", "client"), OnCursor: cur.shape, OnCursorPos: cur.pos, OnPatch: pic.Message}
+	// Each session's messages count only while it is the one playing: a
+	// lost session's last messages must not reach the next one's picture.
+	var current atomic.Pointer[int]
+	cc := client.Config{URL: srv.URL, Tile: o.tile, Token: token, Verify: verify(srv),
+		Log: log.With("component", "client")}
+	dial := func(ctx context.Context) (*client.Session, error) {
+		mine := new(int)
+		c := cc
+		c.OnPatch = func(b []byte) {
+			if current.Load() == mine {
+				pic.Message(b)
+			}
+		}
+		c.OnCursor = func(cr proto.Cursor) {
+			if current.Load() == mine {
+				cur.shape(cr)
+			}
+		}
+		c.OnCursorPos = func(p proto.CursorPos) {
+			if current.Load() == mine {
+				cur.pos(p)
+			}
+		}
+		current.Store(mine)
+		return client.Dial(ctx, c)
+	}
 	if cc.Tile == 0 {
 		if cc.Tile, err = freeTile(ctx, cc); err != nil {
 			return err
@@ -329,12 +346,11 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	o.tile, m.last.Tile = cc.Tile, cc.Tile
 	o.win.Title = fmt.Sprintf("dream tile %d", o.tile)
-	sess, err := client.Dial(ctx, cc)
+	sess, err := dial(ctx)
 	if err != nil {
 		return err
 	}
-	defer sess.Close()
-	sessP.Store(sess)
+	via.s.Store(sess)
 	if fp := sess.Fingerprint(); fp != "" {
 		if err := store.Remember(srv.HostPort, fp, token); err != nil {
 			log.Warn("pairing not kept", "file", o.servers, "err", err)
@@ -342,18 +358,22 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 
 	var win *render.Window
+	var fwd *input.Forwarder
 	if !o.headless {
 		if !o.viewOnly {
 			km, err := keysym.OpenX("")
 			if err != nil {
+				sess.Close()
 				return fmt.Errorf("cannot read this machine's keyboard map: %w (use --view-only to watch without sending input)", err)
 			}
 			defer km.Close()
-			o.win.Input = input.New(sess, km, log.With("component", "input"))
+			fwd = input.New(via, km, log.With("component", "input"))
+			o.win.Input = fwd
 		}
 		o.win.Overlay = m.overlay
 		win, err = render.NewWindow(o.win, pic)
 		if err != nil {
+			sess.Close()
 			return err
 		}
 		defer win.Close()
@@ -365,11 +385,46 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 
 	p := player.New(pic)
 	defer p.Close()
-	handle := p.Handle
+	var away atomic.Bool // lost, and no frame of the next session yet
+	handle := func(f client.Frame) error {
+		if away.Swap(false) {
+			log.Info("playing again", "server", srv.HostPort)
+			if win != nil {
+				win.SetStatus("")
+			}
+		}
+		return p.Handle(f)
+	}
+	rc := &reconnector{log: log, host: srv.HostPort, dial: dial,
+		play: func(ctx context.Context, s *client.Session) error { return s.Frames(ctx, handle) },
+		lost: func() {
+			via.s.Store(nil)
+			current.Store(nil)
+			pic.Reset() // before the next session's first message
+			if fwd != nil {
+				fwd.Reset()
+			}
+			cur.hide()
+			away.Store(true)
+			if win != nil {
+				win.SetStatus(fmt.Sprintf("reconnecting to %s...", srv.HostPort))
+			}
+		},
+		back: func(s *client.Session) { via.s.Store(s) }}
+	if o.url == "" { // found on the local network: it may come back elsewhere
+		rc.rediscover = func(ctx context.Context) error {
+			found, err := findServer(ctx, o, store, log)
+			if err != nil {
+				return err
+			}
+			cc.URL, cc.Verify = found.URL, verify(found)
+			return nil
+		}
+	}
 
 	done := make(chan error, 1)
 	go func() {
-		err := sess.Frames(ctx, handle)
+		err := rc.run(ctx, sess)
 		cancel()
 		done <- err
 	}()
@@ -431,6 +486,17 @@ func (r *cursorRelay) pos(p proto.CursorPos) {
 	defer r.mu.Unlock()
 	r.at = &p
 	r.show(false, true)
+}
+
+// hide takes the cursor away until the next position (the connection is
+// lost).
+func (r *cursorRelay) hide() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.at != nil {
+		r.at.Visible = false
+		r.show(false, true)
+	}
 }
 
 // attach starts showing the cursor on w (nil: stops).

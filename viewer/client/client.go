@@ -36,6 +36,39 @@ var ErrServer = errors.New("server refused")
 // ErrUntrusted is what Config.Verify wraps when it refuses a certificate.
 var ErrUntrusted = errors.New("server certificate not trusted")
 
+// StatusError is a server's refusal: its HTTP status and what it said. It
+// wraps ErrServer.
+type StatusError struct {
+	URL    string
+	Status int
+	Text   string // the status line's text ("401 Unauthorized")
+	Said   string // the server's explanation
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s: %s: %s: %v", e.URL, e.Text, e.Said, ErrServer)
+}
+
+func (e *StatusError) Unwrap() error { return ErrServer }
+
+// Lasting reports whether err is a refusal that asking again will not
+// change (a bad token, a tile that does not exist, a certificate that is not
+// the paired one), as opposed to a server that is away, restarting or busy.
+func Lasting(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Status >= 400 && se.Status < 500 && se.Status != http.StatusRequestTimeout && se.Status != http.StatusTooManyRequests
+	}
+	return errors.Is(err, ErrUntrusted)
+}
+
+// quietLimit is how long a viewer hears nothing from the server (not even
+// ICE's keepalives, sent every second) before it counts the connection as
+// lost and Frames returns ErrLost: a viewer should notice a server that
+// went away, or a link that dropped, within a couple of seconds and call
+// again.
+const quietLimit = 2 * time.Second
+
 // Config says where to connect. URL and Tile are required.
 type Config struct {
 	URL  string // the server, e.g. https://192.168.1.10:8040
@@ -107,6 +140,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	endpoint := base.JoinPath("whep", fmt.Sprint(cfg.Tile))
 
 	settings := rtc.Settings(isLoopback(base.Hostname()), log)
+	settings.SetICETimeouts(quietLimit, quietLimit, time.Second)
 	if cfg.Net != nil {
 		settings.SetNet(cfg.Net)
 	}
@@ -127,7 +161,8 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	})
 	pc.OnConnectionStateChange(func(st webrtc.PeerConnectionState) {
 		log.Debug("connection state", "state", st)
-		if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+		switch st {
+		case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
 			s.failOnce.Do(func() { close(s.failed) })
 		}
 	})
@@ -191,7 +226,7 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 		return "", fmt.Errorf("%s: reading answer: %w", endpoint, err)
 	}
 	if resp.StatusCode != http.StatusCreated {
-		return "", fmt.Errorf("%s: %s: %s: %w", endpoint, resp.Status, bytes.TrimSpace(body), ErrServer)
+		return "", &StatusError{URL: endpoint.String(), Status: resp.StatusCode, Text: resp.Status, Said: string(bytes.TrimSpace(body))}
 	}
 	loc, err := resp.Location()
 	if err != nil {
@@ -327,7 +362,7 @@ func Tiles(ctx context.Context, cfg Config) ([]TileInfo, error) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s: %s: %s: %w", req.URL, resp.Status, bytes.TrimSpace(body), ErrServer)
+		return nil, &StatusError{URL: req.URL.String(), Status: resp.StatusCode, Text: resp.Status, Said: string(bytes.TrimSpace(body))}
 	}
 	var tiles []TileInfo
 	if err := json.Unmarshal(body, &tiles); err != nil {

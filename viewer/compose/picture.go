@@ -415,6 +415,24 @@ func (p *Picture) Stats() Stats {
 		Latency: time.Duration(p.latencyNanos.Load()), LatencyUpdates: p.latencyUpdates.Load()}
 }
 
+// Reset starts again for a new connection to the tile: the picture stays as
+// it is (shown until something replaces it), and the next video frames are
+// the whole picture again until the new patch channel speaks. What waited
+// for the old connection's frames is dropped, uncounted.
+func (p *Picture) Reset() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.patched, p.holding, p.consumed = false, false, false
+	clear(p.queue)
+	p.queue, p.queueBytes = p.queue[:0], 0
+	p.open = p.open[:0]
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
+	}
+	p.lastReason = ""
+}
+
 // Close frees the decoder; later calls do nothing.
 func (p *Picture) Close() {
 	p.mu.Lock()

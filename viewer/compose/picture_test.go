@@ -279,3 +279,29 @@ func BenchmarkCompose(b *testing.B) {
 		}
 	})
 }
+
+// TestReset: after a new connection the picture stays until the new
+// connection's first frame, which is taken whole; what waited for the old
+// connection's frames is gone.
+func TestReset(t *testing.T) {
+	p, _, _ := newPicture(t)
+	p.Show(frame(64, 32, 0, 0, 0), 100)
+	p.Message(solid(1, image.Rect(0, 0, 64, 32), true, [3]byte{255, 255, 255}))
+	p.Message(proto.Video{Update: 2, Last: true, RTP: 900, Rects: []proto.Rect{rect(0, 0, 32, 32)}}.AppendMarshal(nil))
+	p.Message(solid(3, image.Rect(0, 0, 16, 16), true, [3]byte{0, 0, 255})) // waits behind it
+
+	p.Reset()
+	if c := pixel(t, p, 40, 20); c != [3]uint8{255, 255, 255} {
+		t.Fatalf("the picture changed at Reset: %v", c)
+	}
+	p.Show(frame(64, 32, 0, 200, 0), 5) // the new connection's clock starts anywhere
+	if c := pixel(t, p, 40, 20); !near(c[1], 200) {
+		t.Errorf("the new connection's first frame = %v at (40,20); want it whole (green)", c)
+	}
+	if c := pixel(t, p, 4, 4); !near(c[1], 200) {
+		t.Errorf("(4,4) = %v; want the new frame's green, not the old connection's waiting patch", c)
+	}
+	if s := p.Stats(); s.Dropped != 0 {
+		t.Errorf("%d messages counted as dropped; the old connection's leftovers are not bad input", s.Dropped)
+	}
+}

@@ -3,6 +3,7 @@ package input
 import (
 	"log/slog"
 	"math"
+	"sync"
 
 	"dream/internal/keysym"
 	"dream/proto"
@@ -23,12 +24,14 @@ type Keymap interface {
 
 var _ Keymap = (*keysym.XMap)(nil)
 
-// Forwarder turns window events into proto messages. It is called from the
-// window's thread only.
+// Forwarder turns window events into proto messages. Its window calls it
+// from one thread; Reset may come from another.
 type Forwarder struct {
 	send   Sender
 	keymap Keymap
 	log    *slog.Logger
+
+	mu      sync.Mutex // uncontended but at a reconnection
 
 	held    map[int]uint32 // keycode → keysym sent with its press
 	shift   int            // Shift keys held
@@ -60,6 +63,8 @@ const (
 // Key forwards a key press or release; keycode is the viewer's X keycode.
 // Repeats are not forwarded: the desktop repeats a held key itself.
 func (f *Forwarder) Key(keycode int, down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if !down {
 		sym, ok := f.held[keycode]
 		if !ok {
@@ -103,6 +108,8 @@ func (f *Forwarder) track(sym uint32, down bool) {
 // Button forwards a mouse button, in X numbering (1 left, 2 middle, 3 right, 8
 // back, 9 forward).
 func (f *Forwarder) Button(button int, down bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if button < 1 || button > 9 {
 		return
 	}
@@ -126,6 +133,8 @@ func (f *Forwarder) place() {
 // Scroll forwards a wheel turn in notches (positive dy: towards the user, as X
 // button 5), keeping fractions for the next turn.
 func (f *Forwarder) Scroll(dx, dy float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.scrollX += dx * 120
 	f.scrollY += dy * 120
 	ix, iy := math.Trunc(f.scrollX), math.Trunc(f.scrollY)
@@ -140,6 +149,8 @@ func (f *Forwarder) Scroll(dx, dy float64) {
 
 // Pointer forwards the pointer's position in tile pixels.
 func (f *Forwarder) Pointer(x, y int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.at, f.moved = [2]int{x, y}, true
 	if err := f.send.Move(x, y); err != nil {
 		f.log.Debug("motion not sent", "err", err)
@@ -148,24 +159,41 @@ func (f *Forwarder) Pointer(x, y int) {
 
 // PointerBy forwards a captured pointer's motion, in tile pixels.
 func (f *Forwarder) PointerBy(dx, dy int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.moved = false // the desktop's pointer is where these moves put it
 	f.emit(proto.MoveBy{DX: int16(max(-32768, min(32767, dx))), DY: int16(max(-32768, min(32767, dy)))})
 }
 
 // Jump asks for the pointer at the centre of the next (1) or previous (-1) tile.
 func (f *Forwarder) Jump(dir int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.emit(proto.Jump{Dir: int8(max(-1, min(1, dir)))})
 }
 
 // Focus releases everything on the desktop when the window loses focus, so no
 // key stays pressed there while the user types elsewhere.
 func (f *Forwarder) Focus(focused bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if focused {
 		return
 	}
 	clear(f.held)
 	f.shift, f.level3 = 0, 0
 	f.emit(proto.ReleaseAll{})
+}
+
+// Reset forgets what is held, for a new connection: the desktop released it
+// all when the old one dropped, and a key let go meanwhile must not be sent
+// as a release to a desktop that never saw it pressed.
+func (f *Forwarder) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.held)
+	f.shift, f.level3 = 0, 0
+	f.moved = true // place the pointer before the next click
 }
 
 func (f *Forwarder) emit(m proto.Message) {

@@ -130,3 +130,30 @@ func TestForwarderPointer(t *testing.T) {
 		t.Errorf("sent (-want +got):\n%s", diff)
 	}
 }
+
+// TestForwarderReset: keys held when the connection dropped are forgotten:
+// their releases are not sent to the new connection, Shift no longer counts,
+// and the pointer is placed again before the next click.
+func TestForwarderReset(t *testing.T) {
+	s := &sent{}
+	f := New(s, us, nil)
+	f.Pointer(5, 6)
+	f.Button(1, true)
+	f.Button(1, false)
+	f.Key(50, true) // Shift, held across the drop
+	f.Key(38, true)
+	s.log = nil
+	f.Reset()
+	f.Key(38, false) // released while reconnecting: the desktop let go of it already
+	f.Key(50, false)
+	f.Key(38, true) // Shift is not held on the new connection: a, not A
+	f.Button(1, true)
+	want := []string{
+		"proto.Key{Down:true Keysym:97 Keycode:38}",
+		"place 5,6",
+		"proto.Button{Down:true Button:1}",
+	}
+	if d := cmp.Diff(want, s.log); d != "" {
+		t.Errorf("after Reset (-want +got):\n%s", d)
+	}
+}

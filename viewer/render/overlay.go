@@ -11,7 +11,7 @@ import (
 	"golang.org/x/image/math/fixed"
 )
 
-// overlayImage draws lines of text, white on translucent black, as RGBA with
+// overlayImage draws lines of text (ASCII: the face has nothing else), white on translucent black, as RGBA with
 // premultiplied alpha (what the cursor shader blends).
 func overlayImage(lines []string) *image.RGBA {
 	face := basicfont.Face7x13
@@ -41,10 +41,31 @@ func (w *Window) drawOverlay() {
 		lines = w.lines()
 	}
 	img := overlayImage(lines)
+	w.drawText(img, 8, 8, 1)
+}
+
+// drawStatus draws the status line (reconnecting, say) in the middle of the
+// window, twice the overlay's size where that fits.
+func (w *Window) drawStatus() {
+	if w.status == "" {
+		return
+	}
+	img := overlayImage([]string{w.status})
+	scale := 2
+	if 2*img.Rect.Dx() > w.fbW {
+		scale = 1
+	}
+	w.drawText(img, (w.fbW-scale*img.Rect.Dx())/2, (w.fbH-scale*img.Rect.Dy())/2, scale)
+}
+
+// drawText blends img at (x, y) from the framebuffer's top-left corner,
+// scale framebuffer pixels to its pixel.
+func (w *Window) drawText(img *image.RGBA, x, y, scale int) {
 	gl.ActiveTexture(gl.TEXTURE4)
 	gl.BindTexture(gl.TEXTURE_2D, w.ovTex)
 	gl.TexImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, int32(img.Rect.Dx()), int32(img.Rect.Dy()), 0, gl.RGBA, gl.UNSIGNED_BYTE, gl.Ptr(&img.Pix[0]))
-	gl.Viewport(8, int32(w.fbH-8-img.Rect.Dy()), int32(img.Rect.Dx()), int32(img.Rect.Dy()))
+	dw, dh := scale*img.Rect.Dx(), scale*img.Rect.Dy()
+	gl.Viewport(int32(x), int32(w.fbH-y-dh), int32(dw), int32(dh))
 	gl.UseProgram(w.cursorProg)
 	gl.Uniform1i(gl.GetUniformLocation(w.cursorProg, gl.Str("tc\x00")), 4)
 	gl.Enable(gl.BLEND)

@@ -18,6 +18,8 @@ func (w *Window) setupGL() error {
 	w.prog = prog
 	gl.UseProgram(prog)
 	gl.Uniform1i(gl.GetUniformLocation(prog, gl.Str("tp\x00")), 0)
+	w.dimLoc = gl.GetUniformLocation(prog, gl.Str("dim\x00"))
+	gl.Uniform1f(w.dimLoc, 1)
 	gl.GenVertexArrays(1, &w.vao)
 	gl.BindVertexArray(w.vao)
 	gl.GenTextures(1, &w.tex)
@@ -111,9 +113,15 @@ func (w *Window) draw() {
 	if w.drawn && w.texW > 0 && w.texH > 0 {
 		x, y, vw, vh := w.viewport()
 		gl.Viewport(int32(x), int32(y), int32(vw), int32(vh))
+		dim := float32(1)
+		if w.status != "" {
+			dim = statusDim
+		}
+		gl.Uniform1f(w.dimLoc, dim)
 		gl.DrawArrays(gl.TRIANGLE_STRIP, 0, 4)
 	}
 	w.drawCursor()
+	w.drawStatus()
 	w.drawOverlay()
 	w.win.SwapBuffers()
 }
@@ -127,13 +135,18 @@ void main() {
 }
 ` + "\x00"
 
-// The picture, as composed: its texture as it is.
+// statusDim is how bright the picture is under a status line: the last
+// picture, dimmed, while the viewer reconnects.
+const statusDim = 0.35
+
+// The picture, as composed: its texture as it is, or dimmed.
 const fragmentShader = `#version 330 core
 in vec2 uv;
 out vec4 color;
 uniform sampler2D tp;
+uniform float dim;
 void main() {
-	color = vec4(texture(tp, uv).rgb, 1.0);
+	color = vec4(texture(tp, uv).rgb * dim, 1.0);
 }
 ` + "\x00"
 

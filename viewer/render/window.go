@@ -78,6 +78,10 @@ type Window struct {
 	lines    func() []string
 	ovTex    uint32
 
+	statusNew *string // set by SetStatus (under mu), taken by Run
+	status    string  // Run's: drawn over the dimmed picture when not ""
+	dimLoc    int32
+
 	prog     uint32
 	vao      uint32
 	tex      uint32 // the picture, RGBA
@@ -278,6 +282,18 @@ func (w *Window) Wake() {
 	}
 }
 
+// SetStatus shows text in the middle of the window, over the picture
+// dimmed ("reconnecting to …"); "" takes it away. Safe from any goroutine.
+func (w *Window) SetStatus(text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return
+	}
+	w.statusNew = &text
+	glfw.PostEmptyEvent()
+}
+
 // Run draws each new picture until ctx ends or the user closes the window.
 func (w *Window) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, glfw.PostEmptyEvent)
@@ -291,9 +307,13 @@ func (w *Window) Run(ctx context.Context) error {
 		}
 		fresh := w.pic.Take(w.upload)
 		w.mu.Lock()
-		newCursor, moved := w.cursorNew, w.cursorMoved
-		w.cursorNew, w.cursorMoved = nil, false
+		newCursor, moved, status := w.cursorNew, w.cursorMoved, w.statusNew
+		w.cursorNew, w.cursorMoved, w.statusNew = nil, false, nil
 		w.mu.Unlock()
+		if status != nil && *status != w.status {
+			w.status = *status
+			w.resize = true // redraw
+		}
 		if newCursor != nil {
 			w.uploadCursor(newCursor)
 		}
