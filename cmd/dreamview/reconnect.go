@@ -15,7 +15,9 @@ import (
 // relay is the way to the session of the moment, for the window's input and
 // the picture's requests: while dreamview reconnects there is none, and what
 // is sent meanwhile is dropped (the desktop let go of every key at the drop).
-type relay struct{ s atomic.Pointer[client.Session] }
+type relay struct {
+	s atomic.Pointer[client.Session]
+}
 
 func (r *relay) Send(m proto.Message) error {
 	if s := r.s.Load(); s != nil {

@@ -31,7 +31,7 @@ type Forwarder struct {
 	keymap Keymap
 	log    *slog.Logger
 
-	mu      sync.Mutex // uncontended but at a reconnection
+	mu sync.Mutex // uncontended but at a reconnection
 
 	held    map[int]uint32 // keycode → keysym sent with its press
 	shift   int            // Shift keys held
