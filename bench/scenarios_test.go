@@ -113,17 +113,18 @@ func TestLoadQuick(t *testing.T) {
 		idle.Server.CPU, idle.Duration, busy.Server.Frames, busy.Server.CPU, busy.Server.PeakKB/1024)
 }
 
-// TestTypingVNCQuick: the typing scenario against each VNC peer: every
-// keystroke comes back through the RFB client.
+// TestTypingVNCQuick: the typing scenario against each VNC peer: the
+// keystrokes come back through the RFB client (a peer's miss is counted, not
+// a failure: see TestTypingXpraQuick).
 func TestTypingVNCQuick(t *testing.T) {
 	for _, p := range Peers {
 		r, err := TypingVNC(context.Background(), p, TypingConfig{Samples: 3})
 		if err != nil {
 			t.Fatalf("%s: %v", p.Name, err)
 		}
-		if len(r.Samples) != 3 {
-			t.Fatalf("%s: %d samples; want 3", p.Name, len(r.Samples))
+		if len(r.Samples) == 0 || len(r.Samples)+r.Missed != 3 {
+			t.Fatalf("%s: %d keystrokes seen and %d missed; want 3 counted, at least one seen", p.Name, len(r.Samples), r.Missed)
 		}
-		t.Logf("%s: p50 total %v", p.Name, r.Percentile(50, func(l Latency) time.Duration { return l.Total }))
+		t.Logf("%s: p50 total %v, %d missed", p.Name, r.Percentile(50, func(l Latency) time.Duration { return l.Total }), r.Missed)
 	}
 }
