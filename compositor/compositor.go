@@ -133,6 +133,10 @@ func New(cfg Config) (*Compositor, error) {
 	return c, nil
 }
 
+// Injector is the display's keyboard and mouse, which viewers drive (nil for
+// a view-only desktop). Other input paths (the Synergy client) share it.
+func (c *Compositor) Injector() *inject.Injector { return c.inj }
+
 // Handler serves WHEP and GET /tiles (to requests with the token), and the
 // browser viewer: / lists the tiles, /view/{tile} plays one.
 func (c *Compositor) Handler() http.Handler {

@@ -258,7 +258,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		}
 		go func() {
 			inputErr <- inputclient.Run(ctx, inputclient.Config{Server: o.inputServer, Name: o.inputName,
-				Display: display, Log: ilog, TLS: tlsConf})
+				Display: display, Injector: comp.Injector(), Log: ilog, TLS: tlsConf})
 		}()
 		defer func() {
 			cancel()

@@ -10,8 +10,9 @@ import (
 )
 
 // Input applies one viewer's keyboard and mouse to the desktop (an inject.Client
-// in dreamcomp). Coordinates are the desktop's. It must be safe for concurrent
-// use: the input and motion channels deliver on goroutines of their own.
+// in dreamcomp). Coordinates are the desktop's. A session calls it from one
+// goroutine of its own (inputQueue), never from the network's: it may wait
+// for the X server.
 type Input interface {
 	Key(keysym uint32, down bool) error
 	Button(button uint8, down bool) error
@@ -59,10 +60,10 @@ func (ss *session) onDataChannel(dc *webrtc.DataChannel) {
 	}
 }
 
-// jump moves the pointer to the centre of the tile dir places from the one that
-// holds it now (or from the viewer's own, when the pointer is in none); there is
-// no wrapping around past the first or the last tile.
-func (ss *session) jump(dir int) error {
+// jump moves the pointer (with in) to the centre of the tile dir places from
+// the one that holds it now (or from the viewer's own, when the pointer is in
+// none); there is no wrapping around past the first or the last tile.
+func (ss *session) jump(dir int, in Input) error {
 	tiles := ss.server.tiles
 	from := ss.tile.Number - 1
 	if ss.server.pointer != nil {
@@ -78,7 +79,7 @@ func (ss *session) jump(dir int) error {
 	}
 	to := max(0, min(from+dir, len(tiles)-1))
 	r := tiles[to].Rect
-	return ss.input.Move(r.Min.X+r.Dx()/2, r.Min.Y+r.Dy()/2)
+	return in.Move(r.Min.X+r.Dx()/2, r.Min.Y+r.Dy()/2)
 }
 
 // receive applies one message from the viewer, or drops and counts it.
@@ -149,8 +150,9 @@ func (ss *session) handleInput(data []byte, motionChannel bool) error {
 		return ss.input.Wheel(int(m.DX), int(m.DY))
 	case proto.MoveBy:
 		return ss.input.MoveBy(int(m.DX), int(m.DY))
-	case proto.Jump:
-		return ss.jump(int(m.Dir))
+	case proto.Jump: // asks where the pointer is: in turn, off pion's goroutine
+		dir := int(m.Dir)
+		return ss.input.do(func(in Input) error { return ss.jump(dir, in) })
 	case proto.Text:
 		return ss.input.Text(m.Text)
 	case proto.ReleaseAll:

@@ -238,7 +238,10 @@ func (s *Server) offer(w http.ResponseWriter, r *http.Request) {
 	ss := &session{id: id, tile: t, server: s, log: s.log.With("tile", t.Number, "session", id)}
 	// A view-only token watches: its input has nowhere to go, and is counted.
 	if s.newInput != nil && r.Context().Value(roleKey{}) == access.Control {
-		ss.input = s.newInput()
+		ss.input = newInputQueue(s.newInput(), func(err error) {
+			t.inputDropped.Add(1)
+			ss.log.Debug("input not applied", "err", err)
+		})
 	}
 	s.sessions[id] = ss // reserve the place while negotiating
 	s.mu.Unlock()

@@ -19,7 +19,7 @@ type session struct {
 	server *Server
 	log    *slog.Logger
 
-	input Input // nil for a view-only session
+	input *inputQueue // nil for a view-only session
 
 	mu        sync.Mutex
 	pc        *webrtc.PeerConnection

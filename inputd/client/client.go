@@ -38,7 +38,11 @@ type Config struct {
 	Server  string // host or host:port (24800 when no port)
 	Name    string // this screen's name, as the server's config lists it
 	Display string // the X display to drive; "" means $DISPLAY
-	Log     *slog.Logger
+	// Injector, when set, is the display's injector to share (dreamcomp's,
+	// which its viewers drive too: one set of keys held for the display);
+	// otherwise Run opens one on Display.
+	Injector *inject.Injector
+	Log      *slog.Logger
 	// Retry is the pause before reconnecting; 0 means 1 s.
 	Retry time.Duration
 	// TLS, when set, is Barrier's TLS: this screen's certificate and the
@@ -66,11 +70,14 @@ func Run(ctx context.Context, cfg Config) error {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("server", cfg.Server, "screen", cfg.Name)
-	in, err := inject.Open(inject.Config{Display: cfg.Display, Log: log})
-	if err != nil {
-		return err
+	in := cfg.Injector
+	if in == nil {
+		var err error
+		if in, err = inject.Open(inject.Config{Display: cfg.Display, Log: log}); err != nil {
+			return err
+		}
+		defer in.Close()
 	}
-	defer in.Close()
 	sel, err := selection.Open(cfg.Display)
 	if err != nil {
 		log.Warn("clipboards not shared", "err", err)
