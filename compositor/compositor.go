@@ -13,6 +13,7 @@ import (
 
 	"dream/compositor/capture"
 	"dream/compositor/cursor"
+	"dream/internal/rawinput"
 	"dream/compositor/inject"
 	"dream/compositor/layout"
 	"dream/compositor/stream"
@@ -59,6 +60,7 @@ type Compositor struct {
 	server *stream.Server
 	inj    *inject.Injector // nil when view-only
 	cursor *cursor.Watcher
+	motion *rawinput.Watcher // the pointer's raw motion; nil: the pointer is polled
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // stops a running Run
@@ -109,6 +111,10 @@ func New(cfg Config) (*Compositor, error) {
 	if c.cursor, err = cursor.Open(cursor.Config{Display: cfg.Display, Log: log}); err != nil {
 		c.Close()
 		return nil, err
+	}
+	if c.motion, err = rawinput.Open(cfg.Display); err != nil {
+		log.Info("the pointer is read 60 times a second while anyone watches", "why", err)
+		c.motion = nil
 	}
 	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers, MaxPeers: cfg.MaxPeers,
 		Access: cfg.Access, VideoOnly: cfg.VideoOnly}
@@ -179,6 +185,9 @@ func (c *Compositor) Run(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.watch(ctx) })
 	g.Go(func() error { return c.followCursor(ctx) })
+	if c.motion != nil {
+		g.Go(func() error { c.followMotion(ctx); return nil })
+	}
 	for _, t := range c.tiles {
 		g.Go(func() error { return t.run(ctx) })
 	}
@@ -230,6 +239,9 @@ func (c *Compositor) Close() error {
 	}
 	if c.cursor != nil {
 		errs = append(errs, c.cursor.Close())
+	}
+	if c.motion != nil {
+		errs = append(errs, c.motion.Close())
 	}
 	for _, t := range c.tiles {
 		errs = append(errs, t.close())

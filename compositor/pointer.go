@@ -8,14 +8,25 @@ import (
 	"dream/compositor/inject"
 )
 
-// cursorPoll is how often the pointer's position is read while anyone watches:
-// X reports no motion without being asked, and apps may move the pointer.
-const cursorPoll = time.Second / 60
+// The pointer's position is read (QueryPointer) when it moves, as raw motion
+// and viewers' input say, at most cursorRate apart; X reports no position
+// without being asked. A program that warps the pointer (XWarpPointer) makes
+// no raw motion: while anyone watches, the position is also read every
+// warpPoll. Without raw motion (no XInput 2.1) it is read every cursorRate
+// while anyone watches.
+const (
+	cursorRate = time.Second / 60
+	warpPoll   = 500 * time.Millisecond
+)
 
 // followCursor sends the cursor's image and position to the viewers as they
 // change, until ctx ends.
 func (c *Compositor) followCursor(ctx context.Context) error {
-	tick := time.NewTicker(cursorPoll)
+	poll := cursorRate
+	if c.motion != nil {
+		poll = warpPoll
+	}
+	tick := time.NewTicker(poll)
 	defer tick.Stop()
 	for {
 		select {
@@ -27,6 +38,7 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 				continue
 			}
 		}
+		read := time.Now()
 		shape, moved, err := c.cursor.Update()
 		if err != nil {
 			return err
@@ -37,6 +49,23 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 		if moved {
 			c.server.SetCursorPos(c.cursor.Position())
 		}
+		select { // no sooner than cursorRate after this read
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Until(read.Add(cursorRate))):
+		}
+	}
+}
+
+// followMotion has the pointer read when it moves, until ctx ends.
+func (c *Compositor) followMotion(ctx context.Context) {
+	stop := context.AfterFunc(ctx, func() { c.motion.Close() }) // wakes Next
+	defer stop()
+	for {
+		if _, _, err := c.motion.Next(); err != nil {
+			return
+		}
+		c.cursor.Poke()
 	}
 }
 

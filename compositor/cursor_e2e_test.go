@@ -1,0 +1,64 @@
+package compositor_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"dream/compositor"
+	"dream/internal/xvfb"
+	"dream/internal/xvfb/xvfbtest"
+	"dream/proto"
+	"dream/viewer/client"
+)
+
+// TestPointerFollowsMotion: the pointer moved by a device (XTEST's, as a
+// mouse) reaches the viewer at once, from raw motion, not at the next look
+// for warps (500 ms); a warp (XWarpPointer, as a program does) reaches it
+// too, by that look. Nothing reads the pointer 60 times a second.
+func TestPointerFollowsMotion(t *testing.T) {
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	comp, err := compositor.New(compositor.Config{Display: x.Display(), Span: 1, Codec: "vp8", LoopbackOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer comp.Close()
+	srv := httptest.NewServer(comp.Handler())
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go comp.Run(ctx)
+	at := make(chan proto.CursorPos, 64)
+	startViewerWith(t, ctx, client.Config{URL: srv.URL, Tile: 1, OnCursorPos: func(p proto.CursorPos) { at <- p }}, true)
+
+	xvfbtest.Xdotool(t, x.Display(), "mousemove", "100", "100") // a warp
+	waitPos := func(x, y int16, within time.Duration) {
+		t.Helper()
+		deadline := time.After(within)
+		for {
+			select {
+			case p := <-at:
+				if p.X == x && p.Y == y {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no cursor position %d,%d within %v", x, y, within)
+			}
+		}
+	}
+	waitPos(100, 100, 3*time.Second)
+	bound := 200 * time.Millisecond
+	if raceEnabled {
+		bound = time.Second
+	}
+	for i := range 5 {
+		start := time.Now()
+		xvfbtest.Xdotool(t, x.Display(), "mousemove_relative", "--", "7", "3")
+		want := int16(100 + 7*(i+1))
+		waitPos(want, 100+3*int16(i+1), 3*time.Second)
+		if took := time.Since(start); took > bound {
+			t.Errorf("moved by a device: the viewer had the position %v later; want within %v (raw motion)", took, bound)
+		}
+	}
+}
