@@ -3,6 +3,7 @@ package bench
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -22,6 +23,9 @@ import (
 type Link struct {
 	Rate  string        // tc's syntax, e.g. "300mbit"; "" is unshaped
 	Delay time.Duration // each way
+	// Loss is the share of UDP datagrams lost each way, at random (dream's
+	// viewers only: a VNC viewer's TCP stream loses nothing).
+	Loss float64
 }
 
 // Links users have, from a wired desktop to ordinary Wi-Fi.
@@ -61,7 +65,10 @@ func (l Link) String() string {
 	if rate == "" {
 		rate = "unlimited"
 	}
-	if l.Delay == 0 {
+	switch {
+	case l.Loss > 0:
+		return fmt.Sprintf("%s,%v,%g%% loss", rate, l.Delay, 100*l.Loss)
+	case l.Delay == 0:
 		return rate
 	}
 	return rate + "," + l.Delay.String()
@@ -112,22 +119,23 @@ func LoopbackPackets() (uint64, error) {
 }
 
 // Net is the network a dream viewer's peer connection uses on l: the host's,
-// with every UDP packet held for l's delay on its way out and on its way in.
-// It is nil when l has no delay.
+// with every UDP packet held for l's delay on its way out and on its way in,
+// and l's share of them lost each way. It is nil when l has neither.
 func (l Link) Net() (transport.Net, error) {
-	if l.Delay == 0 {
+	if l.Delay == 0 && l.Loss == 0 {
 		return nil, nil
 	}
 	n, err := stdnet.NewNet()
 	if err != nil {
 		return nil, err
 	}
-	return delayNet{n, l.Delay}, nil
+	return delayNet{n, l.Delay, l.Loss}, nil
 }
 
 type delayNet struct {
 	*stdnet.Net
 	delay time.Duration
+	loss  float64
 }
 
 func (n delayNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPConn, error) {
@@ -135,7 +143,7 @@ func (n delayNet) ListenUDP(network string, laddr *net.UDPAddr) (transport.UDPCo
 	if err != nil {
 		return nil, err
 	}
-	d := &delayUDP{UDPConn: c, delay: n.delay, in: make(chan packet, 4096), out: make(chan packet, 4096), closed: make(chan struct{})}
+	d := &delayUDP{UDPConn: c, delay: n.delay, loss: n.loss, in: make(chan packet, 4096), out: make(chan packet, 4096), closed: make(chan struct{})}
 	go d.receive()
 	go d.send()
 	return d, nil
@@ -149,10 +157,12 @@ type packet struct {
 	err  error
 }
 
-// delayUDP holds what is sent and received for a fixed time, in order.
+// delayUDP holds what is sent and received for a fixed time, in order, and
+// loses a share of it.
 type delayUDP struct {
 	transport.UDPConn
 	delay     time.Duration
+	loss      float64
 	in, out   chan packet
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -166,6 +176,9 @@ func (d *delayUDP) receive() {
 		if err != nil {
 			d.in <- packet{err: err}
 			return
+		}
+		if d.loss > 0 && rand.Float64() < d.loss {
+			continue
 		}
 		// A copy of the datagram's size: the bench shares the cores with
 		// what it measures, so it keeps its garbage small.
@@ -198,6 +211,9 @@ func (d *delayUDP) ReadFrom(b []byte) (int, net.Addr, error) {
 }
 
 func (d *delayUDP) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if d.loss > 0 && rand.Float64() < d.loss {
+		return len(b), nil // lost on the way
+	}
 	select {
 	case d.out <- packet{data: append([]byte(nil), b...), addr: addr, due: time.Now().Add(d.delay)}:
 	case <-d.closed:

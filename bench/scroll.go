@@ -30,6 +30,12 @@ type TileRate struct {
 	Sent    uint64  // video frames dreamcomp sent
 	Decoded uint64  // video frames its viewer decoded
 	Dropped uint64  // sent but never decoded
+	// MinUPS is the fewest updates shown in any whole second (dream: video
+	// frames and patches); PerSecond, those of each second.
+	MinUPS    float64
+	PerSecond []float64
+	// Loss is what the viewer lost of the video and did about it (dream).
+	Loss client.LossStats
 }
 
 // ScrollResult is what the scrolling scenario measured.
@@ -87,7 +93,22 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 	for i, v := range views {
 		decodedBefore[i], shownBefore[i] = v.player.Stats().Frames, v.pic.Stats().Updates
 	}
+	// The frames decoded in each whole second.
+	perSecond := make([][]uint64, cfg.Tiles)
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for range int(cfg.Duration / time.Second) {
+			<-tick.C
+			for i, v := range views {
+				perSecond[i] = append(perSecond[i], v.pic.Stats().Updates)
+			}
+		}
+	}()
 	elapsed, err := scroll(pat, cfg)
+	<-sampled
 	if err != nil {
 		return res, err
 	}
@@ -112,6 +133,16 @@ func Scroll(ctx context.Context, cfg ScrollConfig) (ScrollResult, error) {
 		if sent > decoded {
 			tr.Dropped = sent - decoded
 		}
+		prev := shownBefore[i]
+		for j, n := range perSecond[i] {
+			ups := float64(n - prev)
+			if j == 0 || ups < tr.MinUPS {
+				tr.MinUPS = ups
+			}
+			tr.PerSecond = append(tr.PerSecond, ups)
+			prev = n
+		}
+		tr.Loss = v.sess.Loss()
 		res.Tiles = append(res.Tiles, tr)
 	}
 	return res, nil

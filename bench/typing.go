@@ -407,7 +407,7 @@ func (v *view) settled(ctx context.Context, within time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the viewer's first picture did not settle within %v (%+v)", within, now)
+			return fmt.Errorf("the viewer's first picture did not settle within %v (%+v; video %+v, %+v)", within, now, v.player.Stats(), v.sess.Loss())
 		}
 	}
 }

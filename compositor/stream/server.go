@@ -125,6 +125,7 @@ func New(cfg Config, tiles []*Tile) (*Server, error) {
 	}
 	s.mux.HandleFunc("POST /whep/{tile}", s.offer)
 	s.mux.HandleFunc("DELETE /whep/{tile}/{id}", s.hangUp)
+	s.mux.HandleFunc("GET /whep/{tile}/{id}", s.sessionAlive)
 	s.mux.HandleFunc("PATCH /whep/{tile}/{id}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", "DELETE")
 		http.Error(w, "trickle ICE is not supported: send a complete offer", http.StatusMethodNotAllowed)
@@ -282,6 +283,24 @@ func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
 	}
 	ss.close()
 	w.WriteHeader(http.StatusOK)
+}
+
+// sessionAlive answers a viewer that has heard nothing for a while: 204 while
+// its session lives here, 404 when it does not (this server restarted, or
+// dropped it). The viewer then knows whether to wait or to call again.
+func (s *Server) sessionAlive(w http.ResponseWriter, r *http.Request) {
+	t := s.tile(w, r)
+	if t == nil {
+		return
+	}
+	s.mu.Lock()
+	ss := s.sessions[r.PathValue("id")]
+	s.mu.Unlock()
+	if ss == nil || ss.tile != t {
+		http.Error(w, "no such session", http.StatusNotFound)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) listTiles(w http.ResponseWriter, r *http.Request) {

@@ -58,11 +58,12 @@ type Role int
 
 const (
 	Sender   Role = iota // dreamcomp: answers retransmission requests (NACK)
-	Receiver             // dreamview: no jitter buffer, so no NACKs; PLI on loss
+	Receiver             // dreamview: asks for lost packets again (its own NACKs), PLI when that fails
 )
 
-// NewAPI registers the named codecs with the feedback and interceptors of role
-// (RTCP reports, and NACK for a sender) and returns an API whose peer
+// NewAPI registers the named codecs with the feedback (NACK, PLI) and the
+// interceptors of role (RTCP reports, and answering NACKs for a sender: a
+// receiver sends its own, viewer/client) and returns an API whose peer
 // connections use settings.
 func NewAPI(role Role, settings webrtc.SettingEngine, codecs ...string) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
@@ -71,9 +72,7 @@ func NewAPI(role Role, settings webrtc.SettingEngine, codecs ...string) (*webrtc
 		if !ok {
 			return nil, fmt.Errorf("codec %q (want h264 or vp8): %w", name, ErrUnknownCodec)
 		}
-		if role == Sender {
-			c.RTCPFeedback = append([]webrtc.RTCPFeedback{{Type: "nack"}}, c.RTCPFeedback...)
-		}
+		c.RTCPFeedback = append([]webrtc.RTCPFeedback{{Type: "nack"}}, c.RTCPFeedback...)
 		if err := m.RegisterCodec(c, webrtc.RTPCodecTypeVideo); err != nil {
 			return nil, fmt.Errorf("register %s: %w", name, err)
 		}

@@ -62,12 +62,18 @@ func Lasting(err error) bool {
 	return errors.Is(err, ErrUntrusted)
 }
 
-// quietLimit is how long a viewer hears nothing from the server (not even
-// ICE's keepalives, sent every second) before it counts the connection as
-// lost and Frames returns ErrLost: a viewer should notice a server that
-// went away, or a link that dropped, within a couple of seconds and call
-// again.
-const quietLimit = 2 * time.Second
+// A viewer that hears nothing from the server for quietProbe (ICE's
+// keepalives come every second) asks the server over HTTPS whether its
+// session still lives: a server that is gone, or restarted and does not know
+// it, makes Frames return ErrLost at once, so that the viewer calls again
+// within a couple of seconds; a session that lives (the viewer itself was
+// stalled) plays on. Silence for quietLimit counts as lost whatever the
+// server says. The probe waits at most probeTimeout.
+const (
+	quietProbe   = 1500 * time.Millisecond
+	quietLimit   = 6 * time.Second
+	probeTimeout = time.Second
+)
 
 // Config says where to connect. URL and Tile are required.
 type Config struct {
@@ -117,6 +123,26 @@ type Session struct {
 	closed   bool
 	channels inputChannels
 	clock    atomic.Pointer[proto.Clock] // the desktop's RTP-to-wall-clock tie
+	rtt      atomic.Int64                // round trip to the server, ns (ICE's measure; 0 until known)
+	loss     lossCounts
+}
+
+// lossCounts are a session's running totals of packets lost and mended.
+type lossCounts struct {
+	nacked, lost, filled, keyframes atomic.Uint64
+}
+
+// LossStats are what a session lost of its video and did about it.
+type LossStats struct {
+	Nacked    uint64 // packets asked for again (NACK), counting each ask
+	Lost      uint64 // packets given up on after waiting for them
+	Mended    uint64 // packets that came late into their gap (sent again, or reordered)
+	Keyframes uint64 // keyframes asked for (PLI): a frame could not be mended
+}
+
+// Loss returns the totals so far.
+func (s *Session) Loss() LossStats {
+	return LossStats{Nacked: s.loss.nacked.Load(), Lost: s.loss.lost.Load(), Mended: s.loss.filled.Load(), Keyframes: s.loss.keyframes.Load()}
 }
 
 // Dial offers to receive cfg.Tile from cfg.URL and returns once the server has
@@ -163,7 +189,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		log.Debug("connection state", "state", st)
 		switch st {
 		case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
-			s.failOnce.Do(func() { close(s.failed) })
+			s.fail()
 		}
 	})
 	if _, err := pc.AddTransceiverFromKind(webrtc.RTPCodecTypeVideo,
@@ -242,6 +268,33 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 	}
 	return string(body), nil
 }
+
+// alive asks the server whether the session lives there: nil if it does,
+// ErrLost if the server says it does not or cannot be reached.
+func (s *Session) alive(ctx context.Context) error {
+	if s.location == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.location, nil)
+	if err != nil {
+		return nil
+	}
+	s.authorize(req)
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s: %w: %w", s.cfg.URL, unwrapURLError(err), ErrLost)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("%s no longer knows this session (it restarted?): %w", s.cfg.URL, ErrLost)
+	}
+	return nil
+}
+
+// fail ends the connection as lost: Frames returns ErrLost.
+func (s *Session) fail() { s.failOnce.Do(func() { close(s.failed) }) }
 
 // Close hangs up: it tells the server (DELETE on the session) and closes the
 // connection.

@@ -30,6 +30,12 @@ const (
 	// packets count as lost (the last packet of the last change before the
 	// screen goes still has no later packet to reveal the gap).
 	frameTimeout = 100 * time.Millisecond
+	// A missing packet is waited for 2 round trips and 10 ms, within these
+	// bounds (frameTimeout must stay above maxHold), and the round trip is
+	// taken to be defaultRTT until ICE has measured it.
+	minHold    = 40 * time.Millisecond
+	maxHold    = 80 * time.Millisecond
+	defaultRTT = 5 * time.Millisecond
 	// queueFrames bounds the frames waiting for the decoder. When it falls that
 	// far behind, the waiting frames are dropped and a keyframe asked for: fresh
 	// pictures beat a growing delay.
@@ -65,6 +71,7 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 	nudgeCtx, stopNudge := context.WithCancel(ctx)
 	var nudging sync.WaitGroup
 	nudging.Go(func() { s.nudge(nudgeCtx, first) })
+	nudging.Go(func() { s.watch(nudgeCtx) })
 	defer func() { stopNudge(); nudging.Wait() }()
 
 	var track *webrtc.TrackRemote
@@ -148,6 +155,11 @@ type reader struct {
 
 	first        func()      // called with each frame queued
 	decodeFailed atomic.Bool // set by the decoding side: skip to a keyframe
+
+	ro      reorder  // packets after a gap, while the missing one is asked for again
+	missing []uint16 // reused by nack
+	lost    uint64   // ro.lost already counted
+	filled  uint64   // ro.filled already counted
 	pliMu        sync.Mutex
 	lastPLI      time.Time
 }
@@ -155,47 +167,111 @@ type reader struct {
 func (r *reader) run(ctx context.Context) error {
 	buf := make([]byte, 1500)
 	var pkt rtp.Packet
-	waiting := false // a read deadline is set for an incomplete frame
+	var frameDue, deadline time.Time // an incomplete frame's give-up time; the read deadline set
+	inFrame := false
 	for {
 		n, _, err := r.track.Read(buf)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			r.a.expire()
-			r.track.SetReadDeadline(time.Time{})
-			waiting = false
-			r.checkKey()
-			continue
-		}
-		if err != nil {
+		now := time.Now()
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+		case err != nil:
 			if ctx.Err() != nil {
 				return nil
 			}
 			return fmt.Errorf("%s tile %d: %w", r.s.cfg.URL, r.s.cfg.Tile, ErrLost)
+		case pkt.Unmarshal(buf[:n]) != nil:
+		case r.ro.inOrder(pkt.SequenceNumber):
+			r.push(&pkt, now)
+		default:
+			r.ro.add(pkt.SequenceNumber, buf[:n], now)
 		}
-		if err := pkt.Unmarshal(buf[:n]); err != nil {
-			continue
-		}
-		if r.decodeFailed.Swap(false) {
-			r.a.needKey = true
-		}
-		f, ok := r.a.push(&pkt)
-		if r.a.inFrame != waiting {
-			waiting = r.a.inFrame
-			deadline := time.Time{}
-			if waiting {
-				deadline = time.Now().Add(frameTimeout)
+		hold, retry := r.waits()
+		for {
+			_, data, ok := r.ro.pop(now, hold)
+			if !ok {
+				break
 			}
-			r.track.SetReadDeadline(deadline)
-		}
-		if ok {
-			f.Received = time.Now()
-			if c := r.s.clock.Load(); c != nil {
-				ticks := int64(f.Timestamp - c.RTPBase) // modulo 2^32: 13 hours at 90 kHz
-				f.Captured = time.Unix(0, c.UnixNano+ticks*int64(time.Millisecond)/90)
+			if pkt.Unmarshal(data) == nil {
+				r.push(&pkt, now)
 			}
-			r.queue(f)
+		}
+		if r.ro.lost != r.lost || r.ro.filled != r.filled {
+			r.s.loss.lost.Add(r.ro.lost - r.lost)
+			r.s.loss.filled.Add(r.ro.filled - r.filled)
+			r.lost, r.filled = r.ro.lost, r.ro.filled
+		}
+		if r.ro.ask(now, retry) {
+			r.nack()
+		}
+		if r.a.inFrame != inFrame {
+			inFrame = r.a.inFrame
+			frameDue = time.Time{}
+			if inFrame {
+				frameDue = now.Add(frameTimeout)
+			}
+		}
+		if inFrame && !now.Before(frameDue) {
+			r.a.expire() // its last packets never came
+			inFrame, frameDue = false, time.Time{}
 		}
 		r.checkKey()
+		next := frameDue
+		if since, ok := r.ro.waiting(); ok {
+			next = earliest(next, since.Add(hold))
+			next = earliest(next, r.ro.nextAsk(retry))
+		}
+		if !next.Equal(deadline) {
+			deadline = next
+			r.track.SetReadDeadline(deadline)
+		}
 	}
+}
+
+// push hands one packet, in order, to the assembler, and a frame it
+// completes to the decoder.
+func (r *reader) push(pkt *rtp.Packet, now time.Time) {
+	if r.decodeFailed.Swap(false) {
+		r.a.needKey = true
+	}
+	f, ok := r.a.push(pkt)
+	if !ok {
+		return
+	}
+	f.Received = now
+	if c := r.s.clock.Load(); c != nil {
+		ticks := int64(f.Timestamp - c.RTPBase) // modulo 2^32: 13 hours at 90 kHz
+		f.Captured = time.Unix(0, c.UnixNano+ticks*int64(time.Millisecond)/90)
+	}
+	r.queue(f)
+}
+
+// waits are how long a missing packet is waited for, and how often it is
+// asked for again meanwhile, from the round trip: a retransmission takes
+// one, so the wait is two and a few milliseconds (at most maxHold), and a
+// clean link waits for nothing.
+func (r *reader) waits() (hold, retry time.Duration) {
+	rtt := time.Duration(r.s.rtt.Load())
+	if rtt <= 0 {
+		rtt = defaultRTT
+	}
+	return min(max(2*rtt+10*time.Millisecond, minHold), maxHold), max(rtt+3*time.Millisecond, 4*time.Millisecond)
+}
+
+// nack asks the server to send the missing packets again.
+func (r *reader) nack() {
+	r.missing = r.ro.missing(r.missing)
+	if len(r.missing) == 0 {
+		return
+	}
+	r.s.loss.nacked.Add(uint64(len(r.missing)))
+	r.s.pc.WriteRTCP([]rtcp.Packet{&rtcp.TransportLayerNack{MediaSSRC: r.ssrc, Nacks: rtcp.NackPairsFromSequenceNumbers(r.missing)}})
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // queue hands f to the decoder, copying it into a spare buffer. With none spare
@@ -243,9 +319,54 @@ func (r *reader) askKey() {
 	}
 	r.pliMu.Unlock()
 	if send {
+		r.s.loss.keyframes.Add(1)
 		r.s.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: r.ssrc}})
 	}
 }
+
+// watch keeps s.rtt up to date from ICE's round trip (its keepalives'), and
+// asks the server whether the session lives when nothing has come from it
+// for quietProbe, every watchInterval until ctx ends.
+func (s *Session) watch(ctx context.Context) {
+	tick := time.NewTicker(watchInterval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var heard time.Time
+		for _, st := range s.pc.GetStats() {
+			p, ok := st.(webrtc.ICECandidatePairStats)
+			if !ok || !(p.Nominated || p.State == webrtc.StatsICECandidatePairStateSucceeded) {
+				continue
+			}
+			if p.CurrentRoundTripTime > 0 {
+				s.rtt.Store(int64(p.CurrentRoundTripTime * float64(time.Second)))
+			}
+			// The newest of media, a keepalive from the server, or its
+			// answer to one of ours.
+			for _, ts := range []webrtc.StatsTimestamp{p.LastPacketReceivedTimestamp, p.LastRequestReceivedTimestamp, p.LastResponseTimestamp} {
+				if t := ts.Time(); ts > 0 && t.After(heard) {
+					heard = t
+				}
+			}
+		}
+		if heard.IsZero() || time.Since(heard) < quietProbe {
+			continue
+		}
+		if err := s.alive(ctx); err != nil && ctx.Err() == nil {
+			s.log.Info("connection lost", "err", err)
+			s.fail()
+			return
+		}
+	}
+}
+
+// watchInterval is how often the connection is looked at: ICE measures the
+// round trip every keepalive, a second.
+const watchInterval = 500 * time.Millisecond
 
 // nudgeInterval is how often a viewer with no frame yet asks for a keyframe.
 const nudgeInterval = 300 * time.Millisecond
