@@ -13,11 +13,11 @@ import (
 
 	"dream/compositor/capture"
 	"dream/compositor/cursor"
-	"dream/internal/rawinput"
 	"dream/compositor/inject"
 	"dream/compositor/layout"
 	"dream/compositor/stream"
 	"dream/compositor/web"
+	"dream/internal/rawinput"
 )
 
 // Config configures a Compositor. The zero value captures $DISPLAY as one tile in

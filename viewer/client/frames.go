@@ -160,8 +160,8 @@ type reader struct {
 	missing []uint16 // reused by nack
 	lost    uint64   // ro.lost already counted
 	filled  uint64   // ro.filled already counted
-	pliMu        sync.Mutex
-	lastPLI      time.Time
+	pliMu   sync.Mutex
+	lastPLI time.Time
 }
 
 func (r *reader) run(ctx context.Context) error {
