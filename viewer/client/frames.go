@@ -112,7 +112,7 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 		case <-s.failed:
 		case <-ctx.Done():
 		}
-		s.pc.Close()
+		s.closePC()
 	}()
 	defer func() {
 		cancel()
@@ -337,7 +337,10 @@ func (s *Session) watch(ctx context.Context) {
 		case <-tick.C:
 		}
 		var heard time.Time
-		for _, st := range s.pc.GetStats() {
+		s.pcMu.Lock()
+		stats := s.pc.GetStats()
+		s.pcMu.Unlock()
+		for _, st := range stats {
 			p, ok := st.(webrtc.ICECandidatePairStats)
 			if !ok || !(p.Nominated || p.State == webrtc.StatsICECandidatePairStateSucceeded) {
 				continue
