@@ -82,7 +82,17 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 			}
 		}
 	}
-	time.Sleep(300 * time.Millisecond)
+	// Then until nothing comes for half a second: a keyframe asked for again
+	// while the first was on its way is no still desktop's.
+	for last, since := int64(-1), time.Now(); time.Since(since) < 500*time.Millisecond; time.Sleep(20 * time.Millisecond) {
+		var n int64
+		for i := range counts {
+			n += counts[i].Load()
+		}
+		if n != last {
+			last, since = n, time.Now()
+		}
+	}
 	before, err := d.usage(ctx)
 	if err != nil {
 		return res, err

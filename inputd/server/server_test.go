@@ -77,7 +77,7 @@ func testDrivesBarrierClient(t *testing.T, withTLS bool) {
 		bcProfile = dir
 	}
 	barriertest.Client(t, x.Display(), "cli", addr, bcProfile)
-	waitFor(t, 10*time.Second, "barrierc to join as cli", func() bool { _, ok := s.Screens()["cli"]; return ok })
+	waitFor(t, 30*time.Second, "barrierc to join as cli", func() bool { _, ok := s.Screens()["cli"]; return ok })
 	if sh := s.Screens()["cli"]; sh.Width != 320 || sh.Height != 240 {
 		t.Errorf("cli's shape %+v; want 320x240", sh)
 	}
