@@ -2,12 +2,10 @@ package compositor_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"dream/compositor"
-	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 	"dream/proto"
 	"dream/viewer/client"
@@ -18,21 +16,13 @@ import (
 // for warps (500 ms); a warp (XWarpPointer, as a program does) reaches it
 // too, by that look. Nothing reads the pointer 60 times a second.
 func TestPointerFollowsMotion(t *testing.T) {
-	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
-	comp, err := compositor.New(compositor.Config{Display: x.Display(), Span: 1, Codec: "vp8", LoopbackOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer comp.Close()
-	srv := httptest.NewServer(comp.Handler())
-	defer srv.Close()
+	_, display, url := serveDesktop(t, 320, 240, 1, compositor.Config{Codec: "vp8"})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go comp.Run(ctx)
 	at := make(chan proto.CursorPos, 64)
-	startViewerWith(t, ctx, client.Config{URL: srv.URL, Tile: 1, OnCursorPos: func(p proto.CursorPos) { at <- p }}, true)
+	startViewerWith(t, ctx, client.Config{URL: url, Tile: 1, OnCursorPos: func(p proto.CursorPos) { at <- p }}, true)
 
-	xvfbtest.Xdotool(t, x.Display(), "mousemove", "100", "100") // a warp
+	xvfbtest.Xdotool(t, display, "mousemove", "100", "100") // a warp
 	waitPos := func(x, y int16, within time.Duration) {
 		t.Helper()
 		deadline := time.After(within)
@@ -54,7 +44,7 @@ func TestPointerFollowsMotion(t *testing.T) {
 	}
 	for i := range 5 {
 		start := time.Now()
-		xvfbtest.Xdotool(t, x.Display(), "mousemove_relative", "--", "7", "3")
+		xvfbtest.Xdotool(t, display, "mousemove_relative", "--", "7", "3")
 		want := int16(100 + 7*(i+1))
 		waitPos(want, 100+3*int16(i+1), 3*time.Second)
 		if took := time.Since(start); took > bound {

@@ -270,37 +270,36 @@ func (s *Server) countSessions(t *Tile) int {
 }
 
 func (s *Server) hangUp(w http.ResponseWriter, r *http.Request) {
+	if ss := s.session(w, r, "no such session (already hung up?)"); ss != nil {
+		ss.close()
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
+// session is the session a request's path names, or nil after answering
+// 404 with missing.
+func (s *Server) session(w http.ResponseWriter, r *http.Request, missing string) *session {
 	t := s.tile(w, r)
 	if t == nil {
-		return
+		return nil
 	}
 	s.mu.Lock()
 	ss := s.sessions[r.PathValue("id")]
 	s.mu.Unlock()
 	if ss == nil || ss.tile != t {
-		http.Error(w, "no such session (already hung up?)", http.StatusNotFound)
-		return
+		http.Error(w, missing, http.StatusNotFound)
+		return nil
 	}
-	ss.close()
-	w.WriteHeader(http.StatusOK)
+	return ss
 }
 
 // sessionAlive answers a viewer that has heard nothing for a while: 204 while
 // its session lives here, 404 when it does not (this server restarted, or
 // dropped it). The viewer then knows whether to wait or to call again.
 func (s *Server) sessionAlive(w http.ResponseWriter, r *http.Request) {
-	t := s.tile(w, r)
-	if t == nil {
-		return
+	if s.session(w, r, "no such session") != nil {
+		w.WriteHeader(http.StatusNoContent)
 	}
-	s.mu.Lock()
-	ss := s.sessions[r.PathValue("id")]
-	s.mu.Unlock()
-	if ss == nil || ss.tile != t {
-		http.Error(w, "no such session", http.StatusNotFound)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) listTiles(w http.ResponseWriter, r *http.Request) {
