@@ -28,6 +28,8 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 	}
 	tick := time.NewTicker(poll)
 	defer tick.Stop()
+	pace := time.NewTimer(0)
+	defer pace.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -49,10 +51,11 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 		if moved {
 			c.server.SetCursorPos(c.cursor.Position())
 		}
+		pace.Reset(time.Until(read.Add(cursorRate)))
 		select { // no sooner than cursorRate after this read
 		case <-ctx.Done():
 			return nil
-		case <-time.After(time.Until(read.Add(cursorRate))):
+		case <-pace.C:
 		}
 	}
 }

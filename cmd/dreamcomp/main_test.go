@@ -122,6 +122,22 @@ func runCmd(t *testing.T, name string, args ...string) (stdout, stderr string, e
 	return o.String(), e.String(), err
 }
 
+// startWindow runs dreamview with args on display, its stderr collected; it
+// is killed when the test ends. exited gets its end.
+func startWindow(t *testing.T, display string, args ...string) (stderr *syncBuffer, exited chan error) {
+	t.Helper()
+	view := exec.Command(filepath.Join(bin, "dreamview"), args...)
+	view.Env = append(os.Environ(), "DISPLAY="+display)
+	stderr, exited = &syncBuffer{}, make(chan error, 1)
+	view.Stderr = stderr
+	if err := view.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { exited <- view.Wait() }()
+	t.Cleanup(func() { view.Process.Kill() })
+	return stderr, exited
+}
+
 // TestCommands is the README's cross-machine example on one machine: dreamcomp on
 // its embedded display running an application, and dreamview --headless on a tile.
 func TestCommands(t *testing.T) {
@@ -281,16 +297,7 @@ func TestViewerWindowShowsTile(t *testing.T) {
 		t.Fatalf("xdotool: %v\n%s", err, out)
 	}
 
-	view := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2")
-	view.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
-	viewErr := &syncBuffer{}
-	view.Stderr = viewErr
-	if err := view.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- view.Wait() }()
-	defer view.Process.Kill()
+	viewErr, exited := startWindow(t, laptop.Display(), d.url, "--tile", "2")
 
 	// The pattern may still be drawing when the first frame goes out: compare
 	// until the screens agree or time runs out.

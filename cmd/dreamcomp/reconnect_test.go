@@ -2,8 +2,6 @@ package main
 
 import (
 	"image"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -41,16 +39,7 @@ func TestViewerReconnects(t *testing.T) {
 		})
 	}
 
-	view := exec.Command(filepath.Join(bin, "dreamview"), d.url, "--tile", "2")
-	view.Env = append(os.Environ(), "DISPLAY="+laptop.Display())
-	viewErr := &syncBuffer{}
-	view.Stderr = viewErr
-	if err := view.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- view.Wait() }()
-	defer view.Process.Kill()
+	viewErr, exited := startWindow(t, laptop.Display(), d.url, "--tile", "2")
 	before := tile2(d)
 	shows(before, 20*time.Second, "the window to show tile 2")
 

@@ -51,7 +51,7 @@ type inputQueue struct {
 
 	mu        sync.Mutex
 	ops       []op
-	overflow  bool // input was refused: release everything before going on
+	overflow  bool // input was refused: release everything once what was queued is applied
 	closed    bool
 	wake      chan struct{}
 	done      chan struct{}

@@ -124,7 +124,6 @@ type Session struct {
 	channels inputChannels
 	clock    atomic.Pointer[proto.Clock] // the desktop's RTP-to-wall-clock tie
 	rtt      atomic.Int64                // round trip to the server, ns (ICE's measure; 0 until known)
-	pcMu     sync.Mutex                  // held by GetStats and Close of pc
 	loss     lossCounts
 }
 
@@ -318,14 +317,6 @@ func (s *Session) Close() error {
 		cancel()
 	}
 	s.http.CloseIdleConnections()
-	return s.closePC()
-}
-
-// closePC closes the peer connection, never while the watch reads its
-// statistics (pion's GetStats and Close race).
-func (s *Session) closePC() error {
-	s.pcMu.Lock()
-	defer s.pcMu.Unlock()
 	return s.pc.Close()
 }
 

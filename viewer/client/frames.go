@@ -92,7 +92,7 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 		return err
 	}
 
-	r := &reader{s: s, track: track, ssrc: uint32(track.SSRC()), a: assembler{codec: codec, needKey: true},
+	r := &reader{s: s, track: track, ssrc: uint32(track.SSRC()), a: assembler{codec: codec, needKey: true}, ro: reorder{counts: &s.loss},
 		frames: make(chan *Frame, queueFrames), free: make(chan *Frame, queueFrames+1), first: gotFirst}
 	for range queueFrames + 1 {
 		r.free <- &Frame{}
@@ -112,7 +112,7 @@ func (s *Session) Frames(ctx context.Context, handle func(Frame) error) error {
 		case <-s.failed:
 		case <-ctx.Done():
 		}
-		s.closePC()
+		s.pc.Close()
 	}()
 	defer func() {
 		cancel()
@@ -158,8 +158,6 @@ type reader struct {
 
 	ro      reorder  // packets after a gap, while the missing one is asked for again
 	missing []uint16 // reused by nack
-	lost    uint64   // ro.lost already counted
-	filled  uint64   // ro.filled already counted
 	pliMu   sync.Mutex
 	lastPLI time.Time
 }
@@ -194,11 +192,6 @@ func (r *reader) run(ctx context.Context) error {
 			if pkt.Unmarshal(data) == nil {
 				r.push(&pkt, now)
 			}
-		}
-		if r.ro.lost != r.lost || r.ro.filled != r.filled {
-			r.s.loss.lost.Add(r.ro.lost - r.lost)
-			r.s.loss.filled.Add(r.ro.filled - r.filled)
-			r.lost, r.filled = r.ro.lost, r.ro.filled
 		}
 		if r.ro.ask(now, retry) {
 			r.nack()
@@ -336,27 +329,17 @@ func (s *Session) watch(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		var heard time.Time
-		s.pcMu.Lock()
-		stats := s.pc.GetStats()
-		s.pcMu.Unlock()
-		for _, st := range stats {
-			p, ok := st.(webrtc.ICECandidatePairStats)
-			if !ok || !(p.Nominated || p.State == webrtc.StatsICECandidatePairStateSucceeded) {
-				continue
-			}
-			if p.CurrentRoundTripTime > 0 {
-				s.rtt.Store(int64(p.CurrentRoundTripTime * float64(time.Second)))
-			}
-			// The newest of media, a keepalive from the server, or its
-			// answer to one of ours.
-			for _, ts := range []webrtc.StatsTimestamp{p.LastPacketReceivedTimestamp, p.LastRequestReceivedTimestamp, p.LastResponseTimestamp} {
-				if t := ts.Time(); ts > 0 && t.After(heard) {
-					heard = t
-				}
-			}
+		p, ok := s.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePairStats()
+		if !ok {
+			continue
 		}
-		if heard.IsZero() || time.Since(heard) < quietProbe {
+		if p.CurrentRoundTripTime > 0 {
+			s.rtt.Store(int64(p.CurrentRoundTripTime * float64(time.Second)))
+		}
+		// The newest of media, a keepalive from the server, or its answer
+		// to one of ours.
+		heard := max(p.LastPacketReceivedTimestamp, p.LastRequestReceivedTimestamp, p.LastResponseTimestamp)
+		if heard <= 0 || time.Since(heard.Time()) < quietProbe {
 			continue
 		}
 		if err := s.alive(ctx); err != nil && ctx.Err() == nil {

@@ -24,10 +24,9 @@ type reorder struct {
 		at   time.Time // when it came
 		data []byte
 	}
-	missingSince time.Time // when next was first missed; zero while nothing is
-	asked        time.Time // when the missing packets were last asked for
-	lost         uint64    // packets given up on
-	filled       uint64    // packets that came late, into a gap (asked for again)
+	missingSince time.Time   // when next was first missed; zero while nothing is
+	asked        time.Time   // when the missing packets were last asked for
+	counts       *lossCounts // packets given up on (lost) and come late into a gap (filled)
 }
 
 // inOrder reports whether seq is the packet to release next with nothing
@@ -53,7 +52,7 @@ func (r *reorder) add(seq uint16, data []byte, now time.Time) bool {
 	case d < 0:
 		return false // late: already released or given up on
 	case int(d) >= reorderSlots:
-		r.lost += uint64(r.held)
+		r.counts.lost.Add(uint64(r.held))
 		r.clear()
 		r.next = seq
 	}
@@ -62,7 +61,7 @@ func (r *reorder) add(seq uint16, data []byte, now time.Time) bool {
 		return false // a repeat
 	}
 	if r.held > 0 && int16(seq-r.newest) < 0 {
-		r.filled++
+		r.counts.filled.Add(1)
 	}
 	s.used, s.seq, s.at = true, seq, now
 	s.data = append(s.data[:0], data...)
@@ -94,7 +93,7 @@ func (r *reorder) pop(now time.Time, hold time.Duration) (seq uint16, data []byt
 		if now.Sub(r.missingSince) < hold {
 			return 0, nil, false
 		}
-		r.lost++ // given up on: the assembler sees the gap
+		r.counts.lost.Add(1) // given up on: the assembler sees the gap
 		r.next++
 		if r.slots[r.next%reorderSlots].used {
 			r.missingSince = time.Time{}

@@ -43,7 +43,7 @@ func TestReorder(t *testing.T) {
 			t.Errorf("%s: released %v; want %v", what, got, want)
 		}
 	}
-	r := &reorder{}
+	r := &reorder{counts: &lossCounts{}}
 	check("in order", feed(r, t0, hold, 10, 11, 12), 10, 11, 12)
 	check("a gap holds what follows", feed(r, t0, hold, 14, 15), nil...)
 	if m := r.missing(nil); fmt.Sprint(m) != "[13]" {
@@ -58,20 +58,20 @@ func TestReorder(t *testing.T) {
 	check("another gap", feed(r, t0, hold, 18, 20), nil...)
 	check("held while the wait lasts", feed(r, t0.Add(hold-time.Millisecond), hold), nil...)
 	check("given up on after the wait, one gap after the other", feed(r, t0.Add(hold), hold), 18, 20)
-	if r.lost != 2 {
-		t.Errorf("lost = %d; want 2 (17 and 19)", r.lost)
+	if n := r.counts.lost.Load(); n != 2 {
+		t.Errorf("lost = %d; want 2 (17 and 19)", n)
 	}
 	if _, waiting := r.waiting(); waiting {
 		t.Error("still waiting with nothing held")
 	}
 
-	r = &reorder{}
+	r = &reorder{counts: &lossCounts{}}
 	check("numbers wrap around", feed(r, t0, hold, 65534, 65535, 1, 0), 65534, 65535, 0, 1)
 	check("a jump far ahead starts again there", feed(r, t0, hold, 5000, 5001), 5000, 5001)
 }
 
 func BenchmarkReorderInOrder(b *testing.B) {
-	r := &reorder{}
+	r := &reorder{counts: &lossCounts{}}
 	for i := range b.N {
 		if !r.inOrder(uint16(i)) {
 			b.Fatal("not in order")
