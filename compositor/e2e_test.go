@@ -1,13 +1,17 @@
 package compositor_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"image"
 	"image/color"
+	"io"
+	"log/slog"
 	"math"
 	"net/http/httptest"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -221,6 +225,9 @@ func startViewerLanes(t *testing.T, ctx context.Context, url string, tile int, p
 func startViewerWith(t *testing.T, ctx context.Context, cfg client.Config, patches bool) *viewer {
 	t.Helper()
 	v := &viewer{tile: cfg.Tile}
+	if cfg.Log == nil {
+		cfg.Log = failureLog(t, fmt.Sprintf("viewer of tile %d", cfg.Tile))
+	}
 	var err error
 	if v.pic, err = compose.New(compose.Config{Refresh: func() { v.sess.Refresh() }}); err != nil {
 		t.Fatal(err)
@@ -320,4 +327,30 @@ func meanRGB(img *image.RGBA, r image.Rectangle) color.RGBA {
 func near(a, b color.RGBA, tol int) bool {
 	d := func(x, y uint8) bool { return int(x)-int(y) <= tol && int(y)-int(x) <= tol }
 	return d(a.R, b.R) && d(a.G, b.G) && d(a.B, b.B)
+}
+
+// failureLog is a logger whose lines the test prints, under name, only if
+// it fails.
+func failureLog(t *testing.T, name string) *slog.Logger {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if t.Failed() && buf.Len() > 0 {
+			t.Logf("%s logged:\n%s", name, buf.String())
+		}
+	})
+	return slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil))
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -67,8 +67,9 @@ func Lasting(err error) bool {
 // session still lives: a server that is gone, or restarted and does not know
 // it, makes Frames return ErrLost at once, so that the viewer calls again
 // within a couple of seconds; a session that lives (the viewer itself was
-// stalled) plays on. Silence for quietLimit counts as lost whatever the
-// server says. The probe waits at most probeTimeout.
+// stalled) plays on. A probe that times out counts only when the next one
+// times out too. Silence for quietLimit counts as lost whatever the server
+// says. The probe waits at most probeTimeout.
 const (
 	quietProbe   = 1500 * time.Millisecond
 	quietLimit   = 6 * time.Second
@@ -269,28 +270,32 @@ func (s *Session) offer(ctx context.Context, endpoint *url.URL) (string, error) 
 	return string(body), nil
 }
 
-// alive asks the server whether the session lives there: nil if it does,
-// ErrLost if the server says it does not or cannot be reached.
-func (s *Session) alive(ctx context.Context) error {
+// alive asks the server whether the session lives there. It returns nil
+// if it does, and otherwise why not, with sure set when that is the
+// server's own word (it answered 404, or nothing listens on its port)
+// rather than a probe that timed out, which a loaded machine can make too.
+func (s *Session) alive(ctx context.Context) (err error, sure bool) {
 	if s.location == "" {
-		return nil
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.location, nil)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	s.authorize(req)
 	resp, err := s.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w: %w", s.cfg.URL, unwrapURLError(err), ErrLost)
+		var ne net.Error
+		timedOut := errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+		return fmt.Errorf("%s: %w: %w", s.cfg.URL, unwrapURLError(err), ErrLost), !timedOut
 	}
 	resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
-		return fmt.Errorf("%s no longer knows this session (it restarted?): %w", s.cfg.URL, ErrLost)
+		return fmt.Errorf("%s no longer knows this session (it restarted?): %w", s.cfg.URL, ErrLost), true
 	}
-	return nil
+	return nil, false
 }
 
 // fail ends the connection as lost: Frames returns ErrLost.

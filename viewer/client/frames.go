@@ -323,6 +323,7 @@ func (r *reader) askKey() {
 func (s *Session) watch(ctx context.Context) {
 	tick := time.NewTicker(watchInterval)
 	defer tick.Stop()
+	timeouts := 0 // probes in a row that got no answer in time
 	for {
 		select {
 		case <-ctx.Done():
@@ -340,9 +341,17 @@ func (s *Session) watch(ctx context.Context) {
 		// to one of ours.
 		heard := max(p.LastPacketReceivedTimestamp, p.LastRequestReceivedTimestamp, p.LastResponseTimestamp)
 		if heard <= 0 || time.Since(heard.Time()) < quietProbe {
+			timeouts = 0
 			continue
 		}
-		if err := s.alive(ctx); err != nil && ctx.Err() == nil {
+		err, sure := s.alive(ctx)
+		switch {
+		case err == nil || ctx.Err() != nil:
+			timeouts = 0
+		case !sure && timeouts == 0:
+			timeouts++
+			s.log.Info("the server did not answer in time; asking again", "err", err)
+		default:
 			s.log.Info("connection lost", "err", err)
 			s.fail()
 			return
