@@ -64,7 +64,8 @@ func startDreamcomp(ctx context.Context, bin string, link Link, args ...string) 
 	if err != nil {
 		return nil, err
 	}
-	args = append([]string{"--listen", "127.0.0.1:0", "--keys-dir", keys, "--announce=false"}, args...)
+	// A display of its own, fresh each run and gone with it (no session).
+	args = append([]string{"--listen", "127.0.0.1:0", "--keys-dir", keys, "--announce=false", "--session", "none"}, args...)
 	d := &dreamcomp{cmd: exec.Command(bin, args...), net: n, done: make(chan error, 1)}
 	pipe, err := d.cmd.StderrPipe()
 	if err != nil {

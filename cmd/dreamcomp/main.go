@@ -34,6 +34,7 @@ import (
 	inputclient "dream/inputd/client"
 	"dream/internal/cli"
 	"dream/internal/discovery"
+	"dream/internal/session"
 	"dream/internal/xvfb"
 	"dream/proto"
 )
@@ -46,7 +47,12 @@ POST /whep/{tile} (tiles numbered from 1), GET /tiles, over HTTPS, to requests
 with its token (Authorization: Bearer TOKEN). The token and a self-signed
 certificate are made on first start and kept in --keys-dir; the pairing URL it
 prints carries both the token and the certificate's fingerprint, for dreamview.
-dreamcomp ends when CMD ends, on Ctrl-C, or when the X display goes away.
+
+Its own display and CMD run as a session (--session) that outlives dreamcomp:
+dreamcomp started again with the same size attaches to it, applications and
+all, and CMD is not run again. The session ends when CMD ends, or with
+dreamcomp --stop. dreamcomp ends with its session, on Ctrl-C, or when the X
+display goes away.
 
 Flags:
 `
@@ -73,11 +79,17 @@ type options struct {
 	inputProfile string
 	inputTrust   string
 	logLevel     string
+	session      string
+	stop         bool
+	listSessions bool
 	command      []string
 	tileW, tileH int
 }
 
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == session.KeeperArg {
+		os.Exit(session.Keep(os.Args[2]))
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -91,7 +103,17 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, opts, log); err != nil {
+	switch {
+	case opts.listSessions:
+		err = listSessions(os.Stdout)
+	case opts.stop:
+		if err = session.Stop(ctx, "", opts.session); err == nil {
+			log.Info("session stopped", "session", opts.session)
+		}
+	default:
+		err = run(ctx, opts, log)
+	}
+	if err != nil {
 		stop()
 		cli.Fatal("dreamcomp", err)
 	}
@@ -122,6 +144,9 @@ func parseFlags(args []string) (options, error) {
 	fs.BoolVar(&o.viewOnly, "view-only", false, "ignore every viewer's keyboard and mouse, whatever its token")
 	fs.BoolVar(&o.patches, "patches", true, "send what changes little as exact pixels beside the video (the patch lane); --patches=false sends everything as video")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.session, "session", "", "the `name` of the session that keeps the display and CMD between runs of dreamcomp; default: the display's size, like 5760x1080; none: they end with dreamcomp")
+	fs.BoolVar(&o.stop, "stop", false, "end the session (--session, or the one of --span and --tile-size): its applications, then its display")
+	fs.BoolVar(&o.listSessions, "list-sessions", false, "print the sessions that run, and exit")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
 		return o, err
@@ -146,6 +171,18 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("--max-peers %d: want at least 1", o.maxPeers)
 	case o.codec != "h264" && o.codec != "vp8":
 		return o, fmt.Errorf("--codec %q: want h264 or vp8", o.codec)
+	case o.display != "" && (o.session != "" || o.stop):
+		return o, errors.New("--display captures a display that is not dreamcomp's: it has no --session, nor --stop")
+	case o.stop && o.session == session.None:
+		return o, errors.New("--stop --session none: no session to stop")
+	}
+	if o.session == "" && o.display == "" {
+		o.session = session.DefaultName(o.span*o.tileW, o.tileH)
+	}
+	if o.session != "" && o.session != session.None {
+		if err := session.CheckName(o.session); err != nil {
+			return o, fmt.Errorf("--session: %w", err)
+		}
 	}
 	return o, nil
 }
@@ -162,13 +199,32 @@ func parseSize(s string) (w, h int, err error) {
 
 func run(ctx context.Context, o options, log *slog.Logger) error {
 	display := o.display
-	if display == "" {
+	var sess *session.Session
+	switch {
+	case display == "" && o.session == session.None:
 		x, err := xvfb.Start(ctx, xvfb.Config{Width: o.span * o.tileW, Height: o.tileH, GLX: true, Log: log})
 		if err != nil {
 			return err
 		}
 		defer x.Stop()
 		display = x.Display()
+	case display == "":
+		var err error
+		sess, err = session.Attach(ctx, session.Config{Name: o.session, Width: o.span * o.tileW, Height: o.tileH, GLX: true, Command: o.command})
+		if err != nil {
+			return err
+		}
+		defer sess.Close()
+		display = sess.Display
+		if sess.Started {
+			log.Info("session started", "session", sess.Name, "display", display, "log", sess.LogFile)
+		} else {
+			log.Info("attached to the running session", "session", sess.Name, "display", display)
+			if len(o.command) > 0 {
+				log.Info("its applications run already: the command is not run again", "command", o.command[0])
+			}
+		}
+		o.command = nil // the session runs it
 	}
 
 	keys, err := access.Load(o.keysDir)
@@ -276,12 +332,31 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		childDone = done
 	}
 
+	var sessEnded <-chan struct{}
+	if sess != nil {
+		sessEnded = sess.Ended()
+	}
 	select {
 	case <-ctx.Done():
-		log.Info("stopping")
+		if sess != nil {
+			log.Info("stopping; the session runs on: dreamcomp attaches to it again, and dreamcomp --stop ends it", "session", sess.Name)
+		} else {
+			log.Info("stopping")
+		}
 		cancel()
 		return <-compErr
+	case <-sessEnded:
+		cancel()
+		<-compErr
+		return sessionEnd(sess, log)
 	case err := <-compErr:
+		if sess != nil { // the display went with the session: say why
+			select {
+			case <-sess.Ended():
+				return sessionEnd(sess, log)
+			case <-time.After(time.Second):
+			}
+		}
 		return err // capture's errors name the display
 	case err := <-httpErr:
 		return fmt.Errorf("HTTP server on %s: %w", o.listen, err)
@@ -300,6 +375,32 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		log.Info("command ended", "command", o.command[0])
 		return nil
 	}
+}
+
+// sessionEnd reports how the session ended: an error unless it was stopped
+// or its command exited with status 0.
+func sessionEnd(sess *session.Session, log *slog.Logger) error {
+	if err := sess.Err(); err != nil {
+		return fmt.Errorf("session %s ended: %w", sess.Name, err)
+	}
+	log.Info("the session ended", "session", sess.Name, "why", sess.Reason())
+	return nil
+}
+
+// listSessions prints the sessions that run, one a line.
+func listSessions(w io.Writer) error {
+	list, err := session.List("")
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(os.Stderr, "no session runs")
+		return nil
+	}
+	for _, s := range list {
+		fmt.Fprintf(w, "%s\tdisplay %s\t%dx%d\tpid %d\n", s.Name, s.Display, s.Width, s.Height, s.Pid)
+	}
+	return nil
 }
 
 // startChild runs the command on the display in its own process group, so that

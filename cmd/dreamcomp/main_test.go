@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -13,12 +14,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"dream/internal/session"
 	"dream/internal/xvfb"
 	"dream/internal/xvfb/xvfbtest"
 )
@@ -41,7 +44,14 @@ func TestMain(m *testing.M) {
 	// dreamcomp's keys and dreamview's paired servers go to a directory of the
 	// tests', not the user's.
 	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	// So do the sessions; any a test leaves are stopped at the end.
+	os.Setenv("XDG_RUNTIME_DIR", filepath.Join(dir, "run"))
 	code := m.Run()
+	if left, _ := session.List(""); len(left) > 0 {
+		for _, s := range left {
+			session.Stop(context.Background(), "", s.Name)
+		}
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -55,8 +65,14 @@ type dreamcomp struct {
 }
 
 // startDreamcomp runs dreamcomp with args and waits for its "serving" line.
+// Without --display or --session, its display is the session named after
+// the test, which ends with the test.
 func startDreamcomp(t *testing.T, args ...string) *dreamcomp {
 	t.Helper()
+	if !slices.Contains(args, "--display") && !slices.Contains(args, "--session") {
+		name := testSession(t)
+		args = append([]string{"--session", name}, args...)
+	}
 	d := &dreamcomp{cmd: exec.Command(filepath.Join(bin, "dreamcomp"), args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
 	pipe, err := d.cmd.StderrPipe()
 	if err != nil {
@@ -96,6 +112,20 @@ func startDreamcomp(t *testing.T, args ...string) *dreamcomp {
 		t.Fatalf("dreamcomp %q did not start serving in 30 s\n%s", args, d.stderr)
 	}
 	return d
+}
+
+// testSession is the session of t's dreamcomps, stopped when t ends.
+func testSession(t *testing.T) string {
+	name := regexp.MustCompile(`[^A-Za-z0-9._-]+`).ReplaceAllString(t.Name(), "-")
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	t.Cleanup(func() {
+		if err := session.Stop(context.Background(), "", name); err != nil && !errors.Is(err, session.ErrNoSession) {
+			t.Errorf("dreamcomp --stop --session %s: %v", name, err)
+		}
+	})
+	return name
 }
 
 // wait waits for dreamcomp to exit by itself and returns its exit error.
@@ -195,17 +225,38 @@ func TestCommands(t *testing.T) {
 		t.Errorf("dreamview HOST:PORT --tile 3 after a bad request: %v\n%s", err, errOut)
 	}
 
-	// Ctrl-C stops dreamcomp, its application and its display.
-	d.cmd.Process.Signal(os.Interrupt)
-	if err := d.wait(t, 10*time.Second); err != nil {
-		t.Errorf("dreamcomp after Ctrl-C: %v\n%s", err, d.stderr)
-	}
+	// Ctrl-C stops dreamcomp; its session, the display and the application
+	// on it, runs on until dreamcomp --stop.
 	display := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())
 	if display == nil {
 		t.Fatalf("no display in dreamcomp's output:\n%s", d.stderr)
 	}
+	windows := xvfbtest.Windows(t, display[1])
+	if len(windows) == 0 {
+		t.Fatalf("no window on %s: where is dreampattern's?", display[1])
+	}
+	d.cmd.Process.Signal(os.Interrupt)
+	if err := d.wait(t, 10*time.Second); err != nil {
+		t.Errorf("dreamcomp after Ctrl-C: %v\n%s", err, d.stderr)
+	}
+	if !strings.Contains(d.stderr.String(), "the session runs on") {
+		t.Errorf("dreamcomp did not say at Ctrl-C that its session runs on:\n%s", d.stderr)
+	}
+	if got := xvfbtest.Windows(t, display[1]); !slices.Equal(got, windows) {
+		t.Errorf("after Ctrl-C the display's windows are %q; want %q, as before", got, windows)
+	}
+	name := regexp.MustCompile(`session=(\S+)`).FindStringSubmatch(d.stderr.String())[1]
+	if out, _, err := runCmd(t, "dreamcomp", "--list-sessions"); err != nil || !strings.Contains(out, name+"\tdisplay "+display[1]) {
+		t.Errorf("dreamcomp --list-sessions: %v, %q; want session %s on %s", err, out, name, display[1])
+	}
+	if _, errOut, err := runCmd(t, "dreamcomp", "--stop", "--session", name); err != nil {
+		t.Fatalf("dreamcomp --stop --session %s: %v\n%s", name, err, errOut)
+	}
 	if _, err := os.Stat("/tmp/.X11-unix/X" + display[1][1:]); err == nil {
-		t.Errorf("display %s still has a socket after dreamcomp stopped", display[1])
+		t.Errorf("display %s still has a socket after dreamcomp --stop", display[1])
+	}
+	if _, errOut, err := runCmd(t, "dreamcomp", "--stop", "--session", name); err == nil || !strings.Contains(errOut, "no such session") {
+		t.Errorf("dreamcomp --stop of a stopped session: %v, %q; want a failure saying there is no such session", err, errOut)
 	}
 }
 
@@ -245,6 +296,10 @@ func TestFlagErrors(t *testing.T) {
 		{"dreamcomp", []string{"--codec", "av1"}, "h264 or vp8"},
 		{"dreamcomp", []string{"--span", "0", "--listen", "127.0.0.1:0"}, "--span 0: want 1 to 32"},
 		{"dreamcomp", []string{"xterm"}, "after --"},
+		{"dreamcomp", []string{"--session", "../up"}, "--session: session name"},
+		{"dreamcomp", []string{"--display", ":5", "--session", "a"}, "it has no --session"},
+		{"dreamcomp", []string{"--stop", "--session", "none"}, "no session to stop"},
+		{"dreamcomp", []string{"--stop", "--session", "never-started"}, "session never-started: no such session"},
 		{"dreamview", []string{"--server", "no-such-desk", "--interface", "lo", "--headless"}, `no dreamcomp named "no-such-desk"`},
 		{"dreamview", []string{"http://127.0.0.1:1", "--tile", "-1"}, "numbered from 1"},
 		{"dreamview", []string{"not a url", "--headless"}, "want HOST:PORT or dreamcomp's pairing URL"},
@@ -463,5 +518,31 @@ func TestFreeTile(t *testing.T) {
 	_, errOut, err := runCmd(t, "dreamview", d.url, "--headless", "--frames", "1")
 	if err != nil || !strings.Contains(errOut, "playing the first tile nobody views") || !strings.Contains(errOut, "tile=2") {
 		t.Errorf("dreamview with no --tile while tile 1 is viewed: %v\n%s\nwant it to play tile 2", err, errOut)
+	}
+}
+
+// TestSystemdUnit: the repository's user unit runs dreamcomp with flags it
+// accepts, and stops only dreamcomp, so that a restart keeps the session.
+func TestSystemdUnit(t *testing.T) {
+	unit, err := os.ReadFile("../../contrib/systemd/dreamcomp.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exec []string
+	for _, line := range strings.Split(string(unit), "\n") {
+		if v, ok := strings.CutPrefix(line, "ExecStart="); ok {
+			exec = strings.Fields(v)
+		}
+	}
+	if len(exec) == 0 || filepath.Base(exec[0]) != "dreamcomp" {
+		t.Fatalf("the unit's ExecStart is %q; want dreamcomp", exec)
+	}
+	if _, err := parseFlags(exec[1:]); err != nil {
+		t.Errorf("the unit's ExecStart %q: %v", exec, err)
+	}
+	for _, want := range []string{"KillMode=process", "Restart=always", "WantedBy=default.target"} {
+		if !strings.Contains(string(unit), "\n"+want+"\n") {
+			t.Errorf("the unit has no %s", want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"image"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,6 +44,8 @@ func TestViewerReconnects(t *testing.T) {
 	before := tile2(d)
 	shows(before, 20*time.Second, "the window to show tile 2")
 
+	server := regexp.MustCompile(`display=(:\d+)`).FindStringSubmatch(d.stderr.String())[1]
+	windows := xvfbtest.Windows(t, server)
 	d.cmd.Process.Kill()
 	d.wait(t, 10*time.Second)
 	// The picture stays, dimmed, under "reconnecting to HOST…" in white.
@@ -69,6 +72,14 @@ func TestViewerReconnects(t *testing.T) {
 	default:
 	}
 	t.Logf("played again %v after the restart", time.Since(restarted).Round(time.Millisecond))
+	// The desktop outlived dreamcomp: the restarted one attached to it, and
+	// its application's windows are the same ones.
+	if !strings.Contains(d2.stderr.String(), "attached to the running session") || !strings.Contains(d2.stderr.String(), "display="+server) {
+		t.Errorf("the restarted dreamcomp did not attach to the session on %s:\n%s", server, d2.stderr)
+	}
+	if got := xvfbtest.Windows(t, server); !slices.Equal(got, windows) || len(windows) == 0 {
+		t.Errorf("the desktop's windows after the restart: %q; want the same as before, %q", got, windows)
+	}
 
 	// A server set up anew at that address (another certificate) is not the
 	// paired one: dreamview stops trying and says why.

@@ -100,6 +100,25 @@ func Xdotool(t testing.TB, display string, args ...string) {
 	}
 }
 
+// Windows are the ids of the root window's children on display, in
+// stacking order: the same list before and after means the same windows.
+func Windows(t testing.TB, display string) []string {
+	t.Helper()
+	cmd := exec.Command("xwininfo", "-root", "-children")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("xwininfo -root -children on %s: %v", display, err)
+	}
+	var ids []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if f := strings.Fields(line); len(f) > 0 && strings.HasPrefix(f[0], "0x") {
+			ids = append(ids, f[0])
+		}
+	}
+	return ids
+}
+
 // Terminal is an xterm on a test's display that writes what is typed into it
 // to a file (without echo), for tests that type from afar.
 type Terminal struct {
