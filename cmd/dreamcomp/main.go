@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -80,6 +81,7 @@ type options struct {
 	inputTrust   string
 	logLevel     string
 	session      string
+	pprof        string
 	stop         bool
 	listSessions bool
 	command      []string
@@ -146,6 +148,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&o.session, "session", "", "the `name` of the session that keeps the display and CMD between runs of dreamcomp; default: the display's size, like 5760x1080; none: they end with dreamcomp")
 	fs.BoolVar(&o.stop, "stop", false, "end the session (--session, or the one of --span and --tile-size): its applications, then its display")
+	fs.StringVar(&o.pprof, "pprof", "", "serve Go's profiles (net/http/pprof) on this loopback `address`, like 127.0.0.1:6060")
 	fs.BoolVar(&o.listSessions, "list-sessions", false, "print the sessions that run, and exit")
 	pos, tail, err := cli.Parse(fs, args)
 	if err != nil {
@@ -227,6 +230,14 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		o.command = nil // the session runs it
 	}
 
+	if o.pprof != "" {
+		addr, err := servePprof(o.pprof)
+		if err != nil {
+			return err
+		}
+		log.Info("serving Go's profiles", "url", "http://"+addr+"/debug/pprof/")
+	}
+
 	keys, err := access.Load(o.keysDir)
 	if err != nil {
 		return err
@@ -254,7 +265,7 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	}
 	defer comp.Close()
 
-	srv := &http.Server{Handler: comp.Handler(), ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Handler: comp.Handler(), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute,
 		ErrorLog: stdlog.New(io.Discard, "", 0)} // TLS handshakes that fail (port scans, unpaired browsers) are not news
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
@@ -375,6 +386,28 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		log.Info("command ended", "command", o.command[0])
 		return nil
 	}
+}
+
+// servePprof serves net/http/pprof on addr, which must be on loopback: the
+// profiles show the process's insides, to anyone who can connect. It returns
+// the address it listens on.
+func servePprof(addr string) (string, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("--pprof %s: %w", addr, err)
+	}
+	if !isLoopback(ln.Addr()) {
+		ln.Close()
+		return "", fmt.Errorf("--pprof %s: not a loopback address: the profiles are for this machine only (try 127.0.0.1:6060)", addr)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	go http.Serve(ln, mux)
+	return ln.Addr().String(), nil
 }
 
 // sessionEnd reports how the session ended: an error unless it was stopped
