@@ -145,6 +145,10 @@ type Usage struct {
 	PeakKB int
 	Frames uint64
 	Bytes  uint64
+	// Wakeups are the times the process's threads were put back on a CPU
+	// (context switches, voluntary and not): what a still desktop should
+	// make few of.
+	Wakeups uint64
 }
 
 // PerFrame is the CPU time a delivered frame cost.
@@ -195,5 +199,18 @@ func procUsage(pid int) (Usage, error) {
 	if m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status); m != nil {
 		u.PeakKB, _ = strconv.Atoi(string(m[1]))
 	}
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	for _, task := range tasks {
+		b, err := os.ReadFile(task)
+		if err != nil {
+			continue // a thread that ended meanwhile
+		}
+		for _, m := range switches.FindAllSubmatch(b, -1) {
+			n, _ := strconv.ParseUint(string(m[1]), 10, 64)
+			u.Wakeups += n
+		}
+	}
 	return u, nil
 }
+
+var switches = regexp.MustCompile(`(?m)^(?:non)?voluntary_ctxt_switches:\s+(\d+)$`)

@@ -130,7 +130,7 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames}
+	res.Server = Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Frames: after.Frames - before.Frames, Wakeups: after.Wakeups - before.Wakeups}
 	res.Bytes = bytesAfter - bytesBefore
 	if res.Packets, err = loopbackPackets(cfg.Packets); err != nil {
 		return res, err

@@ -176,7 +176,7 @@ func still(pid int, cfg LoadConfig) (u Usage, packets int64, took time.Duration,
 	if cfg.Packets {
 		packets -= first
 	}
-	return Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB}, packets, took, nil
+	return Usage{CPU: after.CPU - before.CPU, PeakKB: after.PeakKB, Wakeups: after.Wakeups - before.Wakeups}, packets, took, nil
 }
 
 func total(l Latency) time.Duration { return l.Total }

@@ -61,6 +61,7 @@ type Compositor struct {
 	inj    *inject.Injector // nil when view-only
 	cursor *cursor.Watcher
 	motion *rawinput.Watcher // the pointer's raw motion; nil: the pointer is polled
+	warps  bool              // motion tells of warps too: nothing is polled
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc // stops a running Run
@@ -115,6 +116,10 @@ func New(cfg Config) (*Compositor, error) {
 	if c.motion, err = rawinput.Open(cfg.Display); err != nil {
 		log.Info("the pointer is read 60 times a second while anyone watches", "why", err)
 		c.motion = nil
+	} else if err := c.motion.WatchWarps(); err != nil {
+		log.Info("the pointer is read twice a second while anyone watches, for programs that warp it", "why", err)
+	} else {
+		c.warps = true
 	}
 	sc := stream.Config{Log: log, LoopbackOnly: cfg.LoopbackOnly, MaxViewers: cfg.MaxViewers, MaxPeers: cfg.MaxPeers,
 		Access: cfg.Access, VideoOnly: cfg.VideoOnly}

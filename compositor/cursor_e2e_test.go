@@ -2,6 +2,7 @@ package compositor_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -12,9 +13,9 @@ import (
 )
 
 // TestPointerFollowsMotion: the pointer moved by a device (XTEST's, as a
-// mouse) reaches the viewer at once, from raw motion, not at the next look
-// for warps (500 ms); a warp (XWarpPointer, as a program does) reaches it
-// too, by that look. Nothing reads the pointer 60 times a second.
+// mouse) reaches the viewer at once, from raw motion; so does a warp
+// (XWarpPointer, as a program does), from the RECORD extension. Nothing
+// polls the pointer.
 func TestPointerFollowsMotion(t *testing.T) {
 	_, display, url := serveDesktop(t, 320, 240, 1, compositor.Config{Codec: "vp8"})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -49,6 +50,15 @@ func TestPointerFollowsMotion(t *testing.T) {
 		waitPos(want, 100+3*int16(i+1), 3*time.Second)
 		if took := time.Since(start); took > bound {
 			t.Errorf("moved by a device: the viewer had the position %v later; want within %v (raw motion)", took, bound)
+		}
+	}
+	for i := range 5 {
+		start := time.Now()
+		to := 20 + 30*i
+		xvfbtest.Xdotool(t, display, "mousemove", fmt.Sprint(to), "50")
+		waitPos(int16(to), 50, 3*time.Second)
+		if took := time.Since(start); took > bound {
+			t.Errorf("warped by a program: the viewer had the position %v later; want within %v (RECORD)", took, bound)
 		}
 	}
 }

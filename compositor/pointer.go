@@ -11,9 +11,10 @@ import (
 // The pointer's position is read (QueryPointer) when it moves, as raw motion
 // and viewers' input say, at most cursorRate apart; X reports no position
 // without being asked. A program that warps the pointer (XWarpPointer) makes
-// no raw motion: while anyone watches, the position is also read every
-// warpPoll. Without raw motion (no XInput 2.1) it is read every cursorRate
-// while anyone watches.
+// no raw motion: the RECORD extension tells of its request instead, and
+// nothing is polled. Without RECORD the position is read every warpPoll
+// while anyone watches; without raw motion (no XInput 2.1), every
+// cursorRate.
 const (
 	cursorRate = time.Second / 60
 	warpPoll   = 500 * time.Millisecond
@@ -22,12 +23,17 @@ const (
 // followCursor sends the cursor's image and position to the viewers as they
 // change, until ctx ends.
 func (c *Compositor) followCursor(ctx context.Context) error {
-	poll := cursorRate
-	if c.motion != nil {
-		poll = warpPoll
+	var polled <-chan time.Time // nil: never
+	switch {
+	case c.motion == nil:
+		tick := time.NewTicker(cursorRate)
+		defer tick.Stop()
+		polled = tick.C
+	case !c.warps:
+		tick := time.NewTicker(warpPoll)
+		defer tick.Stop()
+		polled = tick.C
 	}
-	tick := time.NewTicker(poll)
-	defer tick.Stop()
 	pace := time.NewTimer(0)
 	defer pace.Stop()
 	for {
@@ -35,7 +41,7 @@ func (c *Compositor) followCursor(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-c.cursor.Changed():
-		case <-tick.C:
+		case <-polled:
 			if !c.watched() {
 				continue
 			}

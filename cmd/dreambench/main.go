@@ -121,6 +121,7 @@ type (
 		Frames         uint64  `json:"frames_sent"`
 		Mbps           float64 `json:"mbps"`
 		Packets        int64   `json:"packets"` // loopback's, both ways; -1 when not counted
+		Wakeups        float64 `json:"server_wakeups_per_s"`
 		FewestReceived int64   `json:"fewest_frames_received"`
 		PeakMB         int     `json:"server_peak_rss_mb"`
 	}
@@ -523,6 +524,7 @@ func summarizeLoad(link, system, name string, r bench.LoadResult) loadRow {
 	out := loadRow{Table: "load", Link: link, System: system, Scenario: name, Codec: r.Codec, Viewers: r.Viewers, Frames: r.Server.Frames,
 		PeakMB: r.Server.PeakKB / 1024, Packets: r.Packets,
 		CPUPercent: math.Round(1000*r.Server.CPU.Seconds()/r.Duration.Seconds()) / 10,
+		Wakeups:    math.Round(float64(r.Server.Wakeups) / r.Duration.Seconds()),
 		Mbps:       math.Round(float64(r.Bytes)*8/r.Duration.Seconds()/1e4) / 100}
 	for i, n := range r.Received {
 		if i == 0 || n < out.FewestReceived {
@@ -650,18 +652,19 @@ func printTables(w io.Writer, ls links, rows []row, scrolls []scrollRow, loads [
 			"fps: video frames decoded a second; updates/s: pictures shown a second, video frames and patches (until a region is found to move, and around it, dream sends patches); "+
 			"Mbit/s: video and patches; dropped: video frames sent, not decoded; "+
 			"for VNC, fps and updates/s are RFB updates a second (an update may be part of the screen) and nothing is dropped: it sends less often")
-		t = [][]string{{"system", "scenario", "codec", "CPU %", "frames sent", "Mbit/s", "packets", "fewest received", "peak MB"}}
+		t = [][]string{{"system", "scenario", "codec", "CPU %", "wake-ups/s", "frames sent", "Mbit/s", "packets", "fewest received", "peak MB"}}
 		for _, r := range loads {
 			if r.Link == name {
 				packets := "–"
 				if r.Packets >= 0 {
 					packets = strconv.FormatInt(r.Packets, 10)
 				}
-				t = append(t, []string{r.System, r.Scenario, r.Codec, fmt.Sprintf("%.1f", r.CPUPercent), strconv.FormatUint(r.Frames, 10),
+				t = append(t, []string{r.System, r.Scenario, r.Codec, fmt.Sprintf("%.1f", r.CPUPercent), fmt.Sprintf("%.0f", r.Wakeups), strconv.FormatUint(r.Frames, 10),
 					fmt.Sprintf("%.2f", r.Mbps), packets, strconv.FormatInt(r.FewestReceived, 10), mb(r.PeakMB)})
 			}
 		}
 		table(w, t, markdown, "one 1920x1080 tile; dream's viewers receive but do not decode; CPU % of one core, the server's; "+
+			"wake-ups/s: the server's threads put back on a CPU a second (context switches); "+
 			"packets on loopback both ways, in the bench's own network namespace")
 	}
 }

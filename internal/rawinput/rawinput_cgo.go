@@ -3,13 +3,15 @@
 package rawinput
 
 /*
-#cgo pkg-config: x11 xi
+#cgo pkg-config: x11 xi xtst
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <X11/Xlib.h>
 #include <X11/extensions/XInput2.h>
+#include <X11/extensions/XI2proto.h>
+#include <X11/extensions/record.h>
 
 // An I/O error (the X server went away) makes Xlib's default handlers print
 // and exit the process. Ours return: the I/O error handler is process-wide and
@@ -79,11 +81,50 @@ static dream_dev *dream_device(Display *d, int id) {
 	return dev;
 }
 
+// Warps: a program that moves the pointer itself (XWarpPointer, or XI2's
+// XIWarpPointer) makes no raw motion. The RECORD extension tells of those
+// requests, from every client, as they come: a context on the main display
+// records them, and a second display, which does nothing else, receives
+// them.
+static void dream_rec_cb(XPointer warped, XRecordInterceptData *data) {
+	if (data->category == XRecordFromClient) *(int *)warped = 1;
+	XRecordFreeData(data);
+}
+
+static Display *dream_rec_open(Display *d, const char *name, int opcode, int *lost, int *warped, XRecordContext *ctx) {
+	int major, minor;
+	if (!XRecordQueryVersion(d, &major, &minor)) return NULL;
+	XRecordRange *core = XRecordAllocRange(), *xi = XRecordAllocRange();
+	if (!core || !xi) { XFree(core); XFree(xi); return NULL; }
+	core->core_requests.first = core->core_requests.last = X_WarpPointer;
+	xi->ext_requests.ext_major.first = xi->ext_requests.ext_major.last = opcode;
+	xi->ext_requests.ext_minor.first = xi->ext_requests.ext_minor.last = X_XIWarpPointer;
+	XRecordRange *ranges[2] = {core, xi};
+	XRecordClientSpec all = XRecordAllClients;
+	*ctx = XRecordCreateContext(d, 0, &all, 1, ranges, 2);
+	XFree(core);
+	XFree(xi);
+	if (!*ctx) return NULL;
+	XSync(d, False);
+	Display *rec = XOpenDisplay(name);
+	if (!rec) { XRecordFreeContext(d, *ctx); *ctx = 0; return NULL; }
+	XSetIOErrorExitHandler(rec, dream_io_exit, lost);
+	if (!XRecordEnableContextAsync(rec, *ctx, dream_rec_cb, (XPointer)warped)) {
+		XCloseDisplay(rec);
+		XRecordFreeContext(d, *ctx);
+		*ctx = 0;
+		return NULL;
+	}
+	XFlush(rec);
+	return rec;
+}
+
 // dream_xi_next blocks until raw motion arrives, then sums every motion
 // already queued into *dx, *dy (in screen pixels: the device's accelerated
-// axes 0 and 1) and returns 1. It returns 0 when wake becomes readable and -1
-// when the connection is lost.
-static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx, double *dy) {
+// axes 0 and 1) and returns 1; a warp recorded on rec (NULL: none) returns 1
+// too, with no motion. It returns 0 when wake becomes readable and -1 when
+// the connection is lost.
+static int dream_xi_next(Display *d, Display *rec, int *warped, int opcode, int wake, int *lost, double *dx, double *dy) {
 	int got = 0;
 	*dx = *dy = 0;
 	Screen *scr = DefaultScreenOfDisplay(d);
@@ -119,16 +160,29 @@ static int dream_xi_next(Display *d, int opcode, int wake, int *lost, double *dx
 			}
 			XFreeEventData(d, c);
 		}
+		if (rec && !*lost) XRecordProcessReplies(rec);
 		if (*lost) return -1;
+		if (warped && *warped) { *warped = 0; got = 1; }
 		if (got) return 1;
-		struct pollfd p[2] = {{ConnectionNumber(d), POLLIN, 0}, {wake, POLLIN, 0}};
-		if (poll(p, 2, -1) < 0) {
+		struct pollfd p[3] = {{ConnectionNumber(d), POLLIN, 0}, {wake, POLLIN, 0}, {rec ? ConnectionNumber(rec) : -1, POLLIN, 0}};
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR) continue;
 			return -1;
 		}
 		if (p[1].revents) return 0;
-		if (p[0].revents & (POLLHUP | POLLERR)) return -1;
+		if ((p[0].revents | p[2].revents) & (POLLHUP | POLLERR)) return -1;
 	}
+}
+
+static void dream_rec_close(Display *d, Display *rec, XRecordContext ctx, int *lost) {
+	if (*lost) {
+		close(ConnectionNumber(rec));
+		return;
+	}
+	XRecordDisableContext(d, ctx);
+	XRecordFreeContext(d, ctx);
+	XSync(d, False);
+	XCloseDisplay(rec);
 }
 
 // dream_xi_close frees the connection. XCloseDisplay hangs on a connection the
@@ -162,6 +216,9 @@ var ErrClosed = errors.New("raw input closed")
 type Watcher struct {
 	mu      sync.Mutex // held by Next while it waits; Close takes it to free the display
 	dpy     *C.Display
+	rec     *C.Display // receives recorded warps; nil unless WatchWarps
+	ctx     C.XRecordContext
+	warped  *C.int
 	opcode  C.int
 	lost    *C.int // set by Xlib's I/O error exit handler
 	r, w    *os.File
@@ -200,6 +257,29 @@ func Open(display string) (*Watcher, error) {
 	return &Watcher{dpy: dpy, opcode: opcode, lost: lost, r: r, w: w, display: name}, nil
 }
 
+// WatchWarps has Next return, with no motion, when a program warps the
+// pointer (XWarpPointer or XIWarpPointer): that moves it without raw motion.
+// It needs the RECORD extension. Call it before the first Next.
+func (w *Watcher) WatchWarps() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrClosed
+	}
+	if w.rec != nil {
+		return nil
+	}
+	name := C.CString(w.display)
+	defer C.free(unsafe.Pointer(name))
+	w.warped = (*C.int)(C.calloc(1, C.sizeof_int))
+	if w.rec = C.dream_rec_open(w.dpy, name, w.opcode, w.lost, w.warped, &w.ctx); w.rec == nil {
+		C.free(unsafe.Pointer(w.warped))
+		w.warped = nil
+		return fmt.Errorf("raw input: display %s: cannot record pointer warps (no RECORD extension?)", w.display)
+	}
+	return nil
+}
+
 // Next waits for raw motion and returns it, summed over every motion event
 // already queued (newest wins is wrong for deltas: they add up). It returns
 // ErrClosed after Close, and an error when the X server goes away.
@@ -210,7 +290,7 @@ func (w *Watcher) Next() (dx, dy float64, err error) {
 		return 0, 0, ErrClosed
 	}
 	var cdx, cdy C.double
-	switch C.dream_xi_next(w.dpy, w.opcode, C.int(w.r.Fd()), w.lost, &cdx, &cdy) {
+	switch C.dream_xi_next(w.dpy, w.rec, w.warped, w.opcode, C.int(w.r.Fd()), w.lost, &cdx, &cdy) {
 	case 1:
 		return float64(cdx), float64(cdy), nil
 	case 0:
@@ -228,6 +308,10 @@ func (w *Watcher) Close() error {
 		return nil
 	}
 	w.closed = true
+	if w.rec != nil {
+		C.dream_rec_close(w.dpy, w.rec, w.ctx, w.lost)
+		C.free(unsafe.Pointer(w.warped))
+	}
 	C.dream_xi_close(w.dpy, w.lost)
 	C.free(unsafe.Pointer(w.lost))
 	w.r.Close()

@@ -15,6 +15,9 @@ func Open(display string) (*Watcher, error) {
 	return nil, errors.New("raw input: this build has no XInput2 (build with CGO_ENABLED=1 and libxi-dev installed)")
 }
 
+// WatchWarps fails: there is no Watcher.
+func (w *Watcher) WatchWarps() error { return ErrClosed }
+
 // Next returns ErrClosed.
 func (w *Watcher) Next() (dx, dy float64, err error) { return 0, 0, ErrClosed }
 

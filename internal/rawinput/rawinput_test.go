@@ -58,6 +58,43 @@ func TestMotion(t *testing.T) {
 	}
 }
 
+// TestWarps: with WatchWarps, a program's warp of the pointer (xdotool
+// mousemove is XWarpPointer) wakes Next, with no motion; nothing wakes it
+// while nothing happens; and Close still frees it all.
+func TestWarps(t *testing.T) {
+	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})
+	w, err := Open(x.Display())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.WatchWarps(); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{"10", "200"} {
+		xvfbtest.Xdotool(t, x.Display(), "mousemove", to, to)
+		if dx, dy, err := next(t, w); err != nil || dx != 0 || dy != 0 {
+			t.Errorf("Next() after a warp to %s = %v, %v, %v; want 0, 0, nil", to, dx, dy, err)
+		}
+	}
+	quiet := make(chan error, 1)
+	go func() { _, _, err := w.Next(); quiet <- err }()
+	select {
+	case err := <-quiet:
+		t.Errorf("Next returned (%v) with nothing moving", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	xvfbtest.Xdotool(t, x.Display(), "mousemove_relative", "--", "5", "0")
+	select {
+	case err := <-quiet:
+		if err != nil {
+			t.Errorf("Next after relative motion: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Next did not return after relative motion")
+	}
+}
+
 // TestClose: Close wakes a waiting Next.
 func TestClose(t *testing.T) {
 	x := xvfbtest.StartForTest(t, xvfb.Config{Width: 320, Height: 240})

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/interceptor/pkg/nack"
+	"github.com/pion/interceptor/pkg/report"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -53,6 +56,9 @@ func CodecName(mime string) (string, error) {
 	return "", fmt.Errorf("codec %q: %w", mime, ErrUnknownCodec)
 }
 
+// ReportInterval is how often each side sends its RTCP report.
+const ReportInterval = 5 * time.Second
+
 // Role is the side of a video stream an API is for.
 type Role int
 
@@ -79,10 +85,29 @@ func NewAPI(role Role, settings webrtc.SettingEngine, codecs ...string) (*webrtc
 	}
 	r := &interceptor.Registry{}
 	if role == Sender {
-		// Errors come only from registering feedback on codecs registered above.
-		_ = webrtc.ConfigureNack(m, r)
+		// It answers NACKs from its history of sent packets. (Not
+		// webrtc.ConfigureNack: that adds a NACK generator too, whose 100 ms
+		// ticker would wake the server ten times a second per viewer for
+		// streams it never receives.)
+		responder, err := nack.NewResponderInterceptor()
+		if err != nil {
+			return nil, err
+		}
+		r.Add(responder)
 	}
-	_ = webrtc.ConfigureRTCPReports(r)
+	// RTCP reports every ReportInterval, RFC 3550's nominal minimum: the
+	// desktop's clock goes in a message of its own, loss is mended by NACK,
+	// and a still desktop sends almost nothing else.
+	sr, err := report.NewSenderInterceptor(report.SenderInterval(ReportInterval))
+	if err != nil {
+		return nil, err
+	}
+	rr, err := report.NewReceiverInterceptor(report.ReceiverInterval(ReportInterval))
+	if err != nil {
+		return nil, err
+	}
+	r.Add(sr)
+	r.Add(rr)
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithSettingEngine(settings),
 		webrtc.WithInterceptorRegistry(r)), nil
 }

@@ -62,8 +62,8 @@ func Lasting(err error) bool {
 	return errors.Is(err, ErrUntrusted)
 }
 
-// A viewer that hears nothing from the server for quietProbe (ICE's
-// keepalives come every second) asks the server over HTTPS whether its
+// A viewer that hears nothing from the server for quietProbe (the answers
+// to its ICE checks come every rtc.ViewerKeepalive) asks the server over HTTPS whether its
 // session still lives: a server that is gone, or restarted and does not know
 // it, makes Frames return ErrLost at once, so that the viewer calls again
 // within a couple of seconds; a session that lives (the viewer itself was
@@ -71,7 +71,7 @@ func Lasting(err error) bool {
 // times out too. Silence for quietLimit counts as lost whatever the server
 // says. The probe waits at most probeTimeout.
 const (
-	quietProbe   = 1500 * time.Millisecond
+	quietProbe   = 3500 * time.Millisecond
 	quietLimit   = 6 * time.Second
 	probeTimeout = time.Second
 )
@@ -167,7 +167,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 	endpoint := base.JoinPath("whep", fmt.Sprint(cfg.Tile))
 
 	settings := rtc.Settings(isLoopback(base.Hostname()), log)
-	settings.SetICETimeouts(quietLimit, quietLimit, time.Second)
+	settings.SetICETimeouts(quietLimit, quietLimit, rtc.ViewerKeepalive)
 	if cfg.Net != nil {
 		settings.SetNet(cfg.Net)
 	}
@@ -345,11 +345,18 @@ func (s *Session) authorize(req *http.Request) {
 }
 
 // httpClient is a client that checks servers with verify, when set.
+// idleConnTimeout closes the signalling connection soon after its last
+// request: a session that plays needs none, and an idle one costs TCP
+// keepalives (and a socket on the server) for nothing.
+const idleConnTimeout = 5 * time.Second
+
 func httpClient(verify func(fingerprint string) error) *http.Client {
 	if verify == nil {
-		return http.DefaultClient
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.IdleConnTimeout = idleConnTimeout
+		return &http.Client{Transport: t}
 	}
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+	return &http.Client{Transport: &http.Transport{IdleConnTimeout: idleConnTimeout, TLSClientConfig: &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		InsecureSkipVerify: true, // checked by fingerprint, below
 		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {

@@ -324,6 +324,10 @@ func (s *Session) watch(ctx context.Context) {
 	tick := time.NewTicker(watchInterval)
 	defer tick.Stop()
 	timeouts := 0 // probes in a row that got no answer in time
+	// The server's answers to this side's ICE checks: the stats have their
+	// count, not their time (pion leaves LastResponseTimestamp unset).
+	var answers uint64
+	var answered time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -337,10 +341,16 @@ func (s *Session) watch(ctx context.Context) {
 		if p.CurrentRoundTripTime > 0 {
 			s.rtt.Store(int64(p.CurrentRoundTripTime * float64(time.Second)))
 		}
-		// The newest of media, a keepalive from the server, or its answer
-		// to one of ours.
-		heard := max(p.LastPacketReceivedTimestamp, p.LastRequestReceivedTimestamp, p.LastResponseTimestamp)
-		if heard <= 0 || time.Since(heard.Time()) < quietProbe {
+		if p.ResponsesReceived != answers {
+			answers, answered = p.ResponsesReceived, time.Now()
+		}
+		// The newer of media (RTP, RTCP, the channels) and the server's
+		// answer to a check.
+		heard := answered
+		if p.LastPacketReceivedTimestamp > 0 && p.LastPacketReceivedTimestamp.Time().After(heard) {
+			heard = p.LastPacketReceivedTimestamp.Time()
+		}
+		if heard.IsZero() || time.Since(heard) < quietProbe {
 			timeouts = 0
 			continue
 		}
@@ -360,8 +370,8 @@ func (s *Session) watch(ctx context.Context) {
 }
 
 // watchInterval is how often the connection is looked at: ICE measures the
-// round trip every keepalive, a second.
-const watchInterval = 500 * time.Millisecond
+// round trip at each check, every rtc.ViewerKeepalive.
+const watchInterval = time.Second
 
 // nudgeInterval is how often a viewer with no frame yet asks for a keyframe.
 const nudgeInterval = 300 * time.Millisecond
