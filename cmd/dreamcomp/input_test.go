@@ -427,3 +427,64 @@ func typedLine(t *testing.T, file, who, want string) {
 		t.Errorf("%s got %q; want %q", who, got, want+"\n")
 	}
 }
+
+// TestStuckDesktop: the desktop's X server stops (SIGSTOP) for 8 s while a
+// viewer types and moves the pointer. Nothing waits on it but what must:
+// dreamcomp still answers, the viewer stays connected (pion answers its
+// checks) and says nothing of a lost connection. Once X runs again, what was
+// typed arrives, whole and in order, and no key is left down.
+func TestStuckDesktop(t *testing.T) {
+	r := startInputRig(t, 2)
+	r.laptopDo(t, "mousemove", "100", "60")
+	waitFor(t, 5*time.Second, "the desktop pointer at 420,60", func() bool {
+		x, y, _ := r.serverPointer(t)
+		return x == 420 && y == 60
+	})
+	pid := xvfbtest.ServerPid(t, r.server)
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	resumed := false
+	resume := func() {
+		if !resumed {
+			syscall.Kill(pid, syscall.SIGCONT)
+			resumed = true
+		}
+	}
+	defer resume()
+	stopped := time.Now()
+
+	r.laptopDo(t, "type", "--delay", "20", "while stuck")
+	r.laptopDo(t, "key", "Return")
+	for i := range 100 { // motion to fill the queue with: dropped first
+		r.laptopDo(t, "mousemove", fmt.Sprint(50+i%100), fmt.Sprint(40+i%50))
+	}
+	r.laptopDo(t, "mousemove", "100", "60")
+	base, token := splitPairing(t, r.d.url)
+	fp := regexp.MustCompile(`fp=([0-9a-f]+)`).FindStringSubmatch(r.d.url)[1]
+	tiles := pinnedClient(fp)
+	for time.Since(stopped) < 8*time.Second {
+		start := time.Now()
+		viewers(t, tiles, base, token)
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("GET /tiles took %v while the desktop's X server was stopped", took)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	tiles.CloseIdleConnections()
+	resume()
+
+	typedLine(t, r.typed, "the terminal on the desktop, once X ran again", "while stuck")
+	waitFor(t, 5*time.Second, "no key down on the desktop", func() bool { return len(r.serverKeysDown(t)) == 0 })
+	select {
+	case err := <-r.exited:
+		t.Fatalf("dreamview exited: %v\n%s", err, r.stderr)
+	default:
+	}
+	if s := r.stderr.String(); strings.Contains(s, "reconnecting") || strings.Contains(s, "connection lost") {
+		t.Errorf("dreamview lost its connection while the desktop's X server was stopped:\n%s", s)
+	}
+	if s := r.d.stderr.String(); strings.Contains(s, "level=ERROR") {
+		t.Errorf("dreamcomp logged an error:\n%s", s)
+	}
+}

@@ -26,13 +26,19 @@ var (
 	// bound but every spare keycode is held down.
 	ErrNoSpareKeycode = errors.New("no spare keycode")
 	// ErrTimeout is returned when the X server does not answer within 5 s
-	// (stopped, or grabbed by another client).
-	ErrTimeout = errors.New("X server did not answer")
+	// (stopped, or grabbed by another client). Nothing of the call was sent:
+	// the same call may be made again. Its Timeout method says true.
+	ErrTimeout error = timeoutError{}
 	// ErrDisplayLost is returned once the connection to the X server broke.
 	ErrDisplayLost = errors.New("connection to the X server lost")
 	// ErrClosed is returned by an Injector or Client used after Close.
 	ErrClosed = errors.New("injector closed")
 )
+
+type timeoutError struct{}
+
+func (timeoutError) Error() string { return "X server did not answer" }
+func (timeoutError) Timeout() bool { return true }
 
 // replyTimeout bounds every wait for the X server.
 const replyTimeout = 5 * time.Second

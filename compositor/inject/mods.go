@@ -1,6 +1,7 @@
 package inject
 
 import (
+	"errors"
 	"slices"
 
 	"github.com/jezek/xgb/xproto"
@@ -117,7 +118,10 @@ func (in *Injector) flush(err error) error {
 		return err
 	}
 	in.pending = false
-	if serr := in.sync(); err == nil {
+	// A server that does not answer has the requests in its socket all the
+	// same, and applies them once it runs again: the call is done (made
+	// again, it would type twice).
+	if serr := in.sync(); err == nil && !errors.Is(serr, ErrTimeout) {
 		err = serr
 	}
 	return err

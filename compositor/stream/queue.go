@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 )
@@ -118,7 +119,7 @@ func (q *inputQueue) run() {
 				q.report(q.in.Close())
 				return
 			}
-			q.report(q.apply(&batch[i]))
+			q.report(q.applyPatiently(&batch[i]))
 			batch[i] = op{}
 		}
 		// Input was refused while the queue was full: after what came
@@ -130,6 +131,22 @@ func (q *inputQueue) run() {
 		q.mu.Lock()
 		q.spare = batch[:0]
 		q.mu.Unlock()
+	}
+}
+
+// applyPatiently applies o, again and again while the desktop does not
+// answer (a stopped or grabbed X server): an input waits for the desktop, it
+// is not lost to it. The first wait is reported.
+func (q *inputQueue) applyPatiently(o *op) error {
+	for waited := false; ; waited = true {
+		err := q.apply(o)
+		var t interface{ Timeout() bool }
+		if err == nil || !errors.As(err, &t) || !t.Timeout() {
+			return err
+		}
+		if !waited {
+			q.report(fmt.Errorf("%w; the input waits for it", err))
+		}
 	}
 }
 

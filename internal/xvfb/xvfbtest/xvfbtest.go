@@ -12,11 +12,13 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -98,6 +100,30 @@ func Xdotool(t testing.TB, display string, args ...string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("xdotool %s on %s: %v: %s", strings.Join(args, " "), display, err, out)
 	}
+}
+
+// ServerPid is the process id of the X server of display, as its socket's
+// peer credentials say (Xvfb -displayfd writes no lock file).
+func ServerPid(t testing.TB, display string) int {
+	t.Helper()
+	c, err := net.Dial("unix", "/tmp/.X11-unix/X"+strings.TrimPrefix(display, ":"))
+	if err != nil {
+		t.Fatalf("X server of %s: %v", display, err)
+	}
+	defer c.Close()
+	raw, err := c.(*net.UnixConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cred *syscall.Ucred
+	var credErr error
+	raw.Control(func(fd uintptr) {
+		cred, credErr = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
+	if credErr != nil {
+		t.Fatalf("X server of %s: peer credentials: %v", display, credErr)
+	}
+	return int(cred.Pid)
 }
 
 // Windows are the ids of the root window's children on display, in
