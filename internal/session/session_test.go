@@ -98,7 +98,7 @@ func TestOutlivesItsClient(t *testing.T) {
 	if again.Err() != nil || !strings.Contains(again.Reason(), "stopped") {
 		t.Errorf("after Stop: err %v, reason %q; want no error, and stopped", again.Err(), again.Reason())
 	}
-	waitGone(t, s.Pid) // exited; this process may reap it a moment later
+	waitGone(t, s.Pid)   // exited; this process may reap it a moment later
 	waitGone(t, xvfbPid) // its display, and with it xclock
 	if err := Stop(context.Background(), dir, "desk"); !errors.Is(err, ErrNoSession) {
 		t.Errorf("Stop of a stopped session: %v; want ErrNoSession", err)
