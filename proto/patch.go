@@ -12,6 +12,12 @@ import (
 // (Video). A viewer applies them in the order they come, which is capture
 // order; a Video message waits for its frame.
 
+// Probe is the empty message the desktop may send on the patch channel after
+// an update, so that a lost packet at its end is reported, and resent, at
+// once (a reliable channel otherwise waits a second or more for it). A
+// viewer ignores it.
+var Probe = []byte{}
+
 // MaxPatch bounds a patch channel message (a Patch's data is at most a few
 // bytes a pixel of MaxPatchPixels). Browsers take messages of 256 KiB.
 const MaxPatch = 256 << 10

@@ -2,6 +2,7 @@ package stream
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,9 +30,28 @@ const (
 // Refresh messages ask for.
 const refreshInterval = time.Second
 
+// Tail-loss probes. A message whose last packets are lost is resent only
+// when SCTP's retransmission timer fires, a second or more later (its
+// RTO.min): meanwhile the channel, ordered, holds up everything after it.
+// A packet that arrives after the lost one makes the viewer's SCTP report
+// the gap, and three such reports resend it at once (fast retransmit). So
+// probeDelay after the last message sent, while something of it is still
+// not acknowledged, the channel sends an empty message, up to maxProbes
+// times: viewers ignore them (proto.Probe). On a clean link every message
+// is acknowledged within a round trip and no probe is sent.
+const (
+	probeDelay = 15 * time.Millisecond
+	maxProbes  = 4
+)
+
 // patchViewer is one viewer's open patch channel.
 type patchViewer struct {
 	dc *webrtc.DataChannel
+
+	probeMu sync.Mutex
+	probe   *time.Timer // armed after each send; nil until the first
+	probes  int         // sent since the last message
+	stopped bool
 	// whole is set while the viewer waits for the whole picture (it joined,
 	// asked, or fell behind): it gets no update until then.
 	whole       atomic.Bool
@@ -81,6 +101,50 @@ func (t *Tile) sendPatches(msgs [][]byte, whole func() [][]byte) {
 				break // closing: its session goes
 			}
 		}
+		if len(out) > 0 {
+			v.sent()
+		}
+	}
+}
+
+// sent arms the tail-loss probe after messages went out.
+func (v *patchViewer) sent() {
+	v.probeMu.Lock()
+	defer v.probeMu.Unlock()
+	if v.stopped {
+		return
+	}
+	v.probes = 0
+	if v.probe == nil {
+		v.probe = time.AfterFunc(probeDelay, v.probeTail)
+	} else {
+		v.probe.Reset(probeDelay)
+	}
+}
+
+// probeTail sends a probe if what was sent is not all acknowledged yet.
+func (v *patchViewer) probeTail() {
+	if v.dc.BufferedAmount() == 0 {
+		return
+	}
+	v.probeMu.Lock()
+	if v.stopped || v.probes >= maxProbes {
+		v.probeMu.Unlock()
+		return
+	}
+	v.probes++
+	v.probe.Reset(probeDelay)
+	v.probeMu.Unlock()
+	v.dc.Send(proto.Probe)
+}
+
+// stopProbes disarms the probe for good.
+func (v *patchViewer) stopProbes() {
+	v.probeMu.Lock()
+	defer v.probeMu.Unlock()
+	v.stopped = true
+	if v.probe != nil {
+		v.probe.Stop()
 	}
 }
 
@@ -132,7 +196,10 @@ func (ss *session) openPatch(dc *webrtc.DataChannel) {
 	if dc.ReadyState() == webrtc.DataChannelStateOpen {
 		add()
 	}
-	dc.OnClose(func() { t.removePatchViewer(v) })
+	dc.OnClose(func() {
+		t.removePatchViewer(v)
+		v.stopProbes()
+	})
 	dc.OnMessage(func(msg webrtc.DataChannelMessage) {
 		if err := ss.patchMessage(v, msg.Data); err != nil {
 			t.patchDropped.Add(1)

@@ -19,6 +19,9 @@ const (
 	ServerDisconnected = 5 * time.Second
 )
 
+// SCTPMinWindow is the least congestion window of the data channels.
+const SCTPMinWindow = 128 << 10
+
 // Settings returns the SettingEngine for one side. With loopbackOnly, candidates
 // are gathered on the loopback interface alone: a server that listens on loopback
 // has no business offering media on other interfaces, and tests stay on lo.
@@ -32,6 +35,15 @@ func Settings(loopbackOnly bool, log *slog.Logger) webrtc.SettingEngine {
 	// every ViewerKeepalive and a browser's every 2.5 s, and so a still
 	// desktop costs no packet more than it must.
 	s.SetICETimeouts(ServerDisconnected, 8*time.Second, 0)
+	// The data channels under loss (a busy Wi-Fi), where SCTP's RFC timers
+	// are for bulk transfer: a lost packet whose retransmission is lost too
+	// waits for the retransmission timer, 1 s at least, and then doubled at
+	// every timeout; capped at 1 s here, a picture waits a second, never
+	// several. And each loss halves the window, which random loss is not a
+	// reason for: it stays at SCTPMinWindow or more, so a whole picture
+	// (1–3 MB) still goes in a few round trips.
+	s.SetSCTPRTOMax(time.Second)
+	s.SetSCTPMinCwnd(SCTPMinWindow)
 	if loopbackOnly {
 		s.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	}

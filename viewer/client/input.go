@@ -87,7 +87,11 @@ func (c *inputChannels) open(pc *webrtc.PeerConnection, cfg Config, clock *atomi
 		if c.patch, err = pc.CreateDataChannel(patchLabel, nil); err != nil {
 			return fmt.Errorf("open the patch channel: %w", err)
 		}
-		c.patch.OnMessage(func(msg webrtc.DataChannelMessage) { cfg.OnPatch(msg.Data) })
+		c.patch.OnMessage(func(msg webrtc.DataChannelMessage) {
+			if len(msg.Data) > 0 { // empty: the server's probe (proto.Probe)
+				cfg.OnPatch(msg.Data)
+			}
+		})
 	}
 	return nil
 }

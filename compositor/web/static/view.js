@@ -69,7 +69,7 @@ async function connect() {
   pic.reset();
   patch = pc.createDataChannel("patch");
   patch.binaryType = "arraybuffer";
-  patch.onmessage = (e) => pic.message(e.data);
+  patch.onmessage = (e) => { if (e.data.byteLength > 0) pic.message(e.data); }; // empty: the server's probe
   pc.ontrack = (e) => { video.srcObject = e.streams[0] || new MediaStream([e.track]); };
   let lost;
   pc.onconnectionstatechange = () => {
