@@ -118,6 +118,9 @@ func Attach(ctx context.Context, cfg Config) (*Session, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("session %s: %w", cfg.Name, err)
 	}
+	if err := private(base); err != nil {
+		return nil, fmt.Errorf("session %s: %w", cfg.Name, err)
+	}
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	started := false
@@ -215,6 +218,23 @@ func (s *Session) Close() error {
 		s.conn.Close()
 	})
 	<-s.ended
+	return nil
+}
+
+// private checks that dir and the directory above it are this user's and
+// no one else may write there: under /tmp, another user could have made
+// them first, to plant a keeper's socket.
+func private(dir string) error {
+	for _, d := range []string{dir, filepath.Dir(dir)} {
+		st, err := os.Lstat(d)
+		if err != nil {
+			return err
+		}
+		sys, ok := st.Sys().(*syscall.Stat_t)
+		if !st.IsDir() || !ok || int(sys.Uid) != os.Getuid() || st.Mode().Perm()&0o022 != 0 {
+			return fmt.Errorf("%s is not a directory of this user's that only it may write to: remove it, or set XDG_RUNTIME_DIR", d)
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -183,6 +184,12 @@ func TestMisfits(t *testing.T) {
 	}
 	if err := Stop(context.Background(), dir, "other"); !errors.Is(err, ErrNoSession) || !strings.Contains(err.Error(), "size") {
 		t.Errorf("Stop of a session that does not run: %v; want ErrNoSession naming the one that runs", err)
+	}
+	open := t.TempDir() // a sessions directory others may write to
+	os.Chmod(open, 0o777)
+	if _, err := Attach(context.Background(), Config{Name: "x", Width: 64, Height: 64, Dir: filepath.Join(open, "sessions"),
+		Keeper: []string{os.Args[0], KeeperArg}}); err == nil || !strings.Contains(err.Error(), "only it may write") {
+		t.Errorf("attach under a directory anyone may write to: %v; want a refusal", err)
 	}
 	for _, bad := range []string{"", "../x", "a/b", "-x", strings.Repeat("a", 65)} {
 		if _, err := Attach(context.Background(), Config{Name: bad, Width: 64, Height: 64, Dir: dir}); err == nil {
