@@ -31,13 +31,16 @@ func TestViewerReconnects(t *testing.T) {
 		xvfbtest.Xdotool(t, server, "mousemove", "10", "10") // on tile 1: tile 2 shows no cursor
 		return xvfbtest.Screenshot(t, server).SubImage(image.Rect(320, 0, 640, 240)).(*image.RGBA)
 	}
+	var viewErr *syncBuffer
 	shows := func(want *image.RGBA, within time.Duration, what string) {
 		t.Helper()
 		var best float64
-		waitFor(t, within, what, func() bool {
+		for deadline := time.Now().Add(within); best < 50; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out after %v waiting for %s: best %.1f dB (want 50)\ndreamview:\n%s", within, what, best, viewErr)
+			}
 			best = max(best, psnrRGB(xvfbtest.Screenshot(t, laptop.Display()), want))
-			return best >= 50
-		})
+		}
 	}
 
 	viewErr, exited := startWindow(t, laptop.Display(), d.url, "--tile", "2")

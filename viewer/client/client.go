@@ -72,7 +72,7 @@ func Lasting(err error) bool {
 // says. The probe waits at most probeTimeout.
 const (
 	quietProbe   = 3500 * time.Millisecond
-	quietLimit   = 6 * time.Second
+	quietLimit   = 10 * time.Second
 	probeTimeout = time.Second
 )
 
