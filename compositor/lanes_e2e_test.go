@@ -23,6 +23,9 @@ func serveDesktop(t *testing.T, w, h, span int, cfg compositor.Config) (*composi
 	t.Helper()
 	x := xvfbtest.StartForTest(t, xvfb.Config{Width: w, Height: h})
 	cfg.Display, cfg.Span, cfg.LoopbackOnly = x.Display(), span, true
+	if cfg.Log == nil {
+		cfg.Log = failureLog(t, "the desktop")
+	}
 	comp, err := compositor.New(cfg)
 	if err != nil {
 		t.Fatal(err)

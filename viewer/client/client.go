@@ -190,6 +190,7 @@ func Dial(ctx context.Context, cfg Config) (*Session, error) {
 		log.Debug("connection state", "state", st)
 		switch st {
 		case webrtc.PeerConnectionStateDisconnected, webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed:
+			log.Info("connection ended", "state", st)
 			s.fail()
 		}
 	})
