@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -171,11 +172,12 @@ func (r *reader) run(ctx context.Context) error {
 		n, _, err := r.track.Read(buf)
 		now := time.Now()
 		switch {
-		case errors.Is(err, os.ErrDeadlineExceeded):
+		case timedOut(err):
 		case err != nil:
 			if ctx.Err() != nil {
 				return nil
 			}
+			r.s.log.Info("reading the video ended", "err", err)
 			return fmt.Errorf("%s tile %d: %w", r.s.cfg.URL, r.s.cfg.Tile, ErrLost)
 		case pkt.Unmarshal(buf[:n]) != nil:
 		case r.ro.inOrder(pkt.SequenceNumber):
@@ -411,4 +413,12 @@ func answerSSRC(pc *webrtc.PeerConnection) (uint32, bool) {
 		}
 	}
 	return 0, false
+}
+
+// timedOut reports whether err is the read deadline passing. pion says so in
+// two ways: os.ErrDeadlineExceeded from the track, and packetio's own net.Error
+// from the SRTP stream's buffer beneath it.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
